@@ -1,0 +1,9 @@
+"""Built-in models. This file holds only registrations (entry points are imported lazily)."""
+
+from amem.registry import register
+
+register(
+    "hebbian",
+    "amem.models.hebbian:HebbianHopfield",
+    description="Classical Hopfield network, Hebbian outer-product rule (Hopfield 1982)",
+)
