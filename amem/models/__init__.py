@@ -7,3 +7,10 @@ register(
     "amem.models.hebbian:HebbianHopfield",
     description="Classical Hopfield network, Hebbian outer-product rule (Hopfield 1982)",
 )
+
+register(
+    "infomorphic",
+    "amem.models.infomorphic:InfomorphicHopfield",
+    test_params={"epochs": 300},
+    description="Infomorphic Hopfield network maximising PID redundancy (Blümel et al. 2025)",
+)

@@ -1,0 +1,257 @@
+"""The redundancy-maximising infomorphic Hopfield network (Blümel et al. 2025)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from amem.base import MemoryModel, ModelTags
+from amem.dynamics import SignDynamics
+from amem.errors import AmemError
+from amem.validation import check_choice, check_float, check_int
+
+#: Named goals: weights over [unique ext, unique int, redundancy, synergy, residual entropy].
+GOALS = {
+    "redundancy": (0.0, 0.0, 1.0, 0.0, 0.0),
+    "joint-mi": (1.0, 1.0, 1.0, 1.0, 0.0),
+    "external-mi": (1.0, 0.0, 1.0, 0.0, 0.0),
+    "co-information": (0.0, 0.0, 1.0, -1.0, 0.0),
+}
+BINNINGS = ("fixed", "adaptive", "soft")
+DEFAULT_BINS = {"fixed": 60, "adaptive": 60, "soft": 10}
+
+
+def parse_goal(goal: Any) -> tuple[float, ...]:
+    """A goal name, a 5-vector, or a comma-separated string of 5 numbers -> 5 floats."""
+    if isinstance(goal, str):
+        if goal in GOALS:
+            return GOALS[goal]
+        if "," not in goal:
+            raise AmemError(f"goal={goal!r} is not a known goal; choose one of "
+                            f"{', '.join(map(repr, GOALS))} or pass 5 weights like '0,0,1,0,0'")
+        parts = goal.split(",")
+        try:
+            goal = [float(x) for x in parts]
+        except ValueError:
+            raise AmemError(f"goal={goal!r} must be 5 comma-separated numbers, e.g. '0,0,1,0,0'") \
+                from None
+    try:
+        vec = np.asarray(goal, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AmemError(f"goal={goal!r} must be a goal name or 5 numbers") from None
+    if vec.ndim != 1 or vec.shape[0] != 5:
+        raise AmemError(
+            f"goal has {vec.size} weights ({goal!r}); pass 5, one per atom "
+            "[unique external, unique internal, redundancy, synergy, residual entropy]")
+    if not np.isfinite(vec).all():
+        raise AmemError(f"goal={goal!r} contains NaN or infinity; pass 5 finite weights")
+    if not vec.any():
+        raise AmemError("goal is all zeros, so there is nothing to learn; pass a non-zero vector")
+    return tuple(float(x) for x in vec)
+
+
+class InfomorphicHopfield(MemoryModel):
+    r"""Infomorphic Hopfield network trained to maximise a PID goal (default: redundancy).
+
+    Blümel, Schneider, Neuhaus, Ehrlich, Graetz, Wibral, Makkeh & Priesemann, "Redundancy
+    Maximization as a Principle of Associative Memory Learning", arXiv 2511.02584 (2025); neuron
+    model from Makkeh et al., "A general framework for interpretable neural learning based on
+    local information-theoretic goal functions", PNAS (2025), arXiv 2306.02149.
+
+    Neuron i has an external input r_i = 2.3 x_i (its own pattern bit, frozen weight) and a
+    recurrent input c_i = sum_{j != i} W_ij s_j (W trained, zero diagonal, not symmetric); it
+    fires +1 with probability theta_i = sigmoid(r_i + c_i). Training: external input and state
+    are both the clean stored patterns (full batch); the joint p(bin(r_i), bin(c_i), y) with y
+    weighted by theta is decomposed with the shared-exclusion PID (:func:`amem.pid.sx.sx_atoms`)
+    and Adam maximises sum_i gamma . atoms_i. Hard bins carry no gradient, so the gradient
+    flows through theta only; on CPU it is computed in closed form
+    (:mod:`amem.kernels.infomorphic_grad`, tested against autograd through ``sx_atoms``).
+
+    Recall runs without external input: s_i <- sign(sum_j W_ij s_j) through
+    :class:`amem.dynamics.SignDynamics`, synchronously by default (the paper's), asynchronously
+    with ``update="async"``. **Tie rule**: a zero field keeps the old state (the contract's rule),
+    whereas the authors' recall maps theta = 1/2 to -1. For trained real-valued couplings an exact
+    zero field has probability zero, so the two rules give the same results; keeping the contract's
+    rule lets every model share the same kernel and makes a ±1 symmetric recall behave alike.
+
+    Parameters
+    ----------
+    goal : str or sequence of 5 floats
+        ``"redundancy"`` ([0,0,1,0,0], default), ``"joint-mi"`` ([1,1,1,1,0]), ``"external-mi"``
+        ([1,0,1,0,0]), ``"co-information"`` ([0,0,1,-1,0]), or any 5 weights over
+        [unique external, unique internal, redundancy, synergy, residual entropy] (also as a
+        comma-separated string).
+    binning : {"fixed", "adaptive", "soft"}
+        fixed: 2 x n_bins equal bins on [-20, 20] (the authors' default); adaptive: each neuron's
+        field divided by its max |c| and binned on [-1, 1]; soft: differentiable marginal bins
+        (n_bins x n_bins on [min - 1, max + 1], temperatures 1e-5 and 0.5), trained by autograd.
+    n_bins : int or None
+        Bins of the recurrent source (soft: of both sources); default 60 (soft: 10); at least 2.
+    epochs : int
+        Most training epochs (full-batch Adam steps), default 5000.
+    early_stopping : bool
+        Stop at the first of the 15 log-spaced checkpoints where synchronous recall from the
+        clean patterns (external input off, at most N sweeps) reaches mean overlap
+        ``stop_overlap`` (the ``paper`` criterion). The check is always synchronous.
+    stop_overlap : float
+        Threshold of the early-stopping criterion (0.95).
+    lr : float
+        Adam learning rate (0.05; other Adam settings are torch's defaults).
+    external_weight : float
+        The frozen external weight |w_T| (2.3).
+    init_scale : float
+        Initial W ~ U(-1/sqrt N, 1/sqrt N) * init_scale (0.001).
+    device : {"cpu", "cuda"}
+        Where training runs; recall always runs on the CPU kernels.
+    dtype : {"float32", "float64"}
+        Training precision (the authors use float32).
+    backend : {"auto", "numba", "autograd"}
+        numba: closed-form gradient, CPU, hard bins; autograd: torch autograd through
+        ``sx_atoms`` (any device and binning). auto picks numba when it applies.
+    update : {"sync", "async"}
+    seed : int
+        Seeds the initial weights (and the asynchronous visiting orders).
+
+    Attributes after ``store``: ``weights_`` (N, N), ``bias_`` (zeros), ``history_`` (dict of
+    arrays per checkpoint: epoch, loss, atoms (mean over neurons), mean_overlap), ``atoms_``
+    (N, 5) per-neuron atoms at the end, ``epochs_trained_``, ``met_criterion_``.
+
+    Capacity (paper protocol, N = 100, 20 seeds): alpha_c = 1.59 in the paper.
+    """
+
+    tags = ModelTags(recurrent_weights=True)
+    #: the harness hands whole capacity curves to :meth:`store_many` (one batched training).
+    preferred_chunk_size = 4096
+
+    def __init__(self, *, goal: Any = "redundancy", binning: str = "fixed",
+                 n_bins: int | None = None, epochs: int = 5000, early_stopping: bool = True,
+                 stop_overlap: float = 0.95, lr: float = 0.05, external_weight: float = 2.3,
+                 init_scale: float = 1e-3, device: str = "cpu", dtype: str = "float32",
+                 backend: str = "auto", update: str = "sync", seed: int = 0) -> None:
+        super().__init__(seed=seed, update=update)
+        self.goal = goal if isinstance(goal, str) else list(parse_goal(goal))
+        self.gamma = parse_goal(goal)
+        self.binning = check_choice("binning", binning, BINNINGS)
+        if n_bins is not None:
+            n_bins = check_int("n_bins", n_bins)
+            if n_bins < 2:
+                raise AmemError(f"n_bins={n_bins} must be >= 2 (one bin carries no information)")
+            if n_bins > 32000:
+                raise AmemError(f"n_bins={n_bins} must be <= 32000")
+        self.n_bins = n_bins
+        self.epochs = check_int("epochs", epochs, 0)
+        self.early_stopping = check_choice("early_stopping", early_stopping, (True, False))
+        self.stop_overlap = check_float("stop_overlap", stop_overlap, low=-1.0, high=1.0)
+        self.lr = check_float("lr", lr, low=0.0, low_open=True)
+        self.external_weight = check_float("external_weight", external_weight, low=0.0,
+                                           low_open=True)
+        self.init_scale = check_float("init_scale", init_scale, low=0.0)
+        self.device = check_choice("device", device, ("cpu", "cuda"))
+        self.dtype = check_choice("dtype", dtype, ("float32", "float64"))
+        self.backend = check_choice("backend", backend, ("auto", "numba", "autograd"))
+        if self.backend == "numba" and (self.device != "cpu" or self.binning == "soft"):
+            raise AmemError("backend='numba' needs device='cpu' and a hard binning; "
+                            "use backend='autograd' (or 'auto')")
+
+    # ------------------------------------------------------------------ training
+    def _train_config(self):
+        from amem.models.infomorphic_train import TrainConfig
+
+        backend = self.backend
+        if backend == "auto":
+            backend = "numba" if self.device == "cpu" and self.binning != "soft" else "autograd"
+        return TrainConfig(gamma=self.gamma, binning=self.binning,
+                           n_bins=self.n_bins or DEFAULT_BINS[self.binning], epochs=self.epochs,
+                           early_stopping=self.early_stopping, stop_overlap=self.stop_overlap,
+                           lr=self.lr, external_weight=self.external_weight,
+                           init_scale=self.init_scale, device=self.device, dtype=self.dtype,
+                           backend=backend)
+
+    def _fit(self, patterns: np.ndarray) -> None:
+        self._train_many([self], [patterns])
+
+    @classmethod
+    def store_many(cls, models, pattern_sets):
+        """Train every model on its patterns in one batched computation (same params and N).
+
+        Models with identical parameters, seed and patterns (e.g. the same trial at several cue
+        noise levels) are trained once and share the result.
+        """
+        from amem.validation import as_bipolar
+
+        models = list(models)
+        if not models:
+            return []
+        if not all(type(m) is cls for m in models) or \
+                len({_params_key(m) for m in models}) != 1:
+            return super().store_many(models, pattern_sets)
+        sets = []
+        for m, p in zip(models, pattern_sets):
+            new = as_bipolar(p, "patterns", getattr(m, "n_units_", None))
+            stored = getattr(m, "patterns_", None)
+            sets.append(new if stored is None else np.concatenate([stored, new]))
+        if len({s.shape[1] for s in sets}) != 1:
+            return super().store_many(models, pattern_sets)
+        cls._train_many(models, sets)
+        for m, s in zip(models, sets):
+            m.n_units_ = s.shape[1]
+            m.patterns_ = s
+        return models
+
+    @staticmethod
+    def _train_many(models, sets):
+        from amem.models.infomorphic_train import train_ensemble
+
+        unique: dict[tuple, int] = {}
+        which = []
+        for m, s in zip(models, sets):
+            key = (m.seed, s.shape, s.tobytes())
+            which.append(unique.setdefault(key, len(unique)))
+        first = {}
+        for k, u in enumerate(which):
+            first.setdefault(u, k)
+        order = [first[u] for u in range(len(unique))]
+        if models[0].device == "cuda":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise AmemError("device='cuda' but torch sees no CUDA GPU; use device='cpu'")
+        results = train_ensemble([sets[k] for k in order], [models[k].seed for k in order],
+                                 models[0]._train_config())
+        for m, u in zip(models, which):
+            m._set_result(results[u])
+
+    def _set_result(self, result) -> None:
+        self.weights_ = result.weights
+        self.history_ = result.history
+        self.atoms_ = result.atoms
+        self.epochs_trained_ = result.epochs_trained
+        self.met_criterion_ = result.met_criterion
+        self._dynamics = None
+
+    # ------------------------------------------------------------------ recall
+    @property
+    def bias_(self) -> np.ndarray:
+        self._check_stored()
+        return np.zeros(self.n_units_)
+
+    def _recall(self, cues, max_steps):
+        if getattr(self, "_dynamics", None) is None:
+            self._dynamics = SignDynamics(self.weights_)
+        return self._dynamics.recall(cues, max_steps, self.update, self.seed)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_dynamics"] = None
+        return state
+
+
+def _params_key(model) -> str:
+    import json
+
+    params = {k: v for k, v in model.get_params().items() if k not in ("seed",)}
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+__all__ = ["GOALS", "InfomorphicHopfield", "parse_goal"]

@@ -1,0 +1,372 @@
+"""Batched training of many infomorphic networks at once (torch; imported lazily by the model).
+
+One :func:`train_ensemble` call trains independent networks (different seeds and loads P) in one
+computation: networks are sorted by P into buckets of similar size (padded to the bucket's
+largest P and masked), every epoch costs two batched matrix products per bucket plus one
+histogram / closed-form PID gradient per neuron, and networks that meet the early-stopping
+criterion at a checkpoint leave their bucket.
+
+Protocol (Blümel et al. 2025, arXiv 2511.02584; see ``shared/docs/infomorphic-spec.md``):
+external input = state = the clean stored patterns, full batch, Adam (lr 0.05, torch defaults
+otherwise), W initialised U(-1/sqrt N, 1/sqrt N) * 0.001 with zero diagonal, loss
+-sum_i gamma . atoms_i, recall accuracy checked at ``np.logspace(0, log10(epochs), 15, dtype=int)``
+(0-based epoch indices: after epochs 2, 2, 4, 7, ..., 5000 for 5000 epochs) and training stops
+once the mean overlap of synchronous recall from the clean patterns (external input off, at most
+N sweeps) reaches the threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from amem.errors import TrainingError
+from amem.pid.sx import sx_atoms
+
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+FIXED_RANGE = (-20.0, 20.0)  # fixed binning edges of both sources (authors' default)
+FIXED_CLAMP = 1e-4  # values are clamped into [lo + 1e-4, hi] before binning
+SOFT_TAU = (1e-5, 0.5)  # soft-binning temperatures (external, internal), absolute units
+N_CHECKPOINTS = 15
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    gamma: tuple  # 5 goal weights over [unique ext, unique int, red, syn, residual entropy]
+    binning: str = "fixed"  # fixed | adaptive | soft
+    n_bins: int = 60  # bins of the internal source (soft: of both sources)
+    epochs: int = 5000
+    early_stopping: bool = True
+    stop_overlap: float = 0.95
+    lr: float = 0.05
+    external_weight: float = 2.3
+    init_scale: float = 1e-3
+    device: str = "cpu"
+    dtype: str = "float32"
+    backend: str = "numba"  # numba (closed-form CPU gradient) | autograd (through sx_atoms)
+    threads: int | None = 2
+
+
+@dataclass
+class TrainResult:
+    weights: np.ndarray  # (N, N) float64, W[i, j] = coupling j -> i, zero diagonal
+    epochs_trained: int
+    met_criterion: bool
+    history: dict = field(default_factory=dict)  # epoch, loss, atoms (mean over neurons), overlap
+    atoms: np.ndarray | None = None  # (N, 5) per-neuron atoms of the final network
+
+
+def goal_coefficients(gamma) -> np.ndarray:
+    """gamma over the five atoms -> weights of (red, I(Y;S1), I(Y;S2), I(Y;S1,S2), H(Y)).
+
+    u1 = I1 - red, u2 = I2 - red, syn = I12 - I1 - I2 + red, h_res = H - I12.
+    """
+    g1, g2, g3, g4, g5 = (float(x) for x in gamma)
+    return np.array([g3 + g4 - g1 - g2, g1 - g4, g2 - g4, g4 - g5, g5], dtype=np.float64)
+
+
+def checkpoint_epochs(epochs: int) -> np.ndarray:
+    """0-based epoch indices after which recall is checked (the authors' log-spaced schedule)."""
+    marks = np.logspace(0, math.log10(epochs), N_CHECKPOINTS, dtype=int) if epochs > 1 else [0]
+    return np.unique(np.clip(np.asarray(marks), 0, epochs - 1))
+
+
+def init_weights(n_units: int, seed: int, scale: float, dtype) -> torch.Tensor:
+    """U(-1/sqrt N, 1/sqrt N) (torch's nn.Linear default) * scale, zero diagonal; from ``seed``."""
+    gen = torch.Generator().manual_seed(int(seed))
+    bound = 1.0 / math.sqrt(n_units)
+    w = (torch.rand(n_units, n_units, generator=gen, dtype=torch.float64) * 2 - 1) * bound
+    w.fill_diagonal_(0.0)
+    return (w * scale).to(dtype)
+
+
+def bin_edges(cfg: TrainConfig, dtype, device) -> torch.Tensor:
+    lo, hi = FIXED_RANGE if cfg.binning == "fixed" else (-1.0, 1.0)
+    return torch.linspace(lo, hi, cfg.n_bins + 1, dtype=dtype, device=device)
+
+
+# ----------------------------------------------------------------------------- torch reference
+def hard_bins(fields: torch.Tensor, valid: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
+    """Bin index of every recurrent field (B, N, P), as the authors' bucketize-based binning."""
+    edges = bin_edges(cfg, fields.dtype, fields.device)
+    x = fields.detach()
+    if cfg.binning == "fixed":
+        x = x.clamp(FIXED_RANGE[0] + FIXED_CLAMP, FIXED_RANGE[1])
+    else:  # adaptive: divide by each neuron's max |c| over its stored patterns
+        mx = torch.where(valid[:, None, :], x.abs(), torch.zeros_like(x)).amax(-1, keepdim=True)
+        x = x / torch.where(mx > 0, mx, torch.ones_like(mx))
+    k = torch.bucketize(x.contiguous(), edges, right=False) - 1
+    return k.clamp(0, cfg.n_bins - 1)
+
+
+def joint_distribution(fields, theta, ext, valid, n_valid, cfg: TrainConfig) -> torch.Tensor:
+    """p[b, i, s1, s2, y] of every neuron (y index 0 = -1, 1 = +1); differentiable in theta."""
+    n_net, n_units, _ = fields.shape
+    w = valid[:, None, :].to(theta.dtype) / n_valid.to(theta.dtype)[:, None, None]
+    if cfg.binning == "soft":
+        r = ext.to(theta.dtype) * cfg.external_weight
+        m1 = _soft_membership(r, valid, cfg.n_bins, SOFT_TAU[0])
+        m2 = _soft_membership(fields, valid, cfg.n_bins, SOFT_TAU[1])
+        q = torch.stack([1 - theta, theta], -1) * w[..., None]
+        return torch.einsum("bnps,bnpt,bnpy->bnsty", m1, m2, q)
+    k = hard_bins(fields, valid, cfg)
+    cell = (ext > 0).long() * cfg.n_bins + k
+    zeros = theta.new_zeros(n_net, n_units, 2 * cfg.n_bins)
+    p_plus = zeros.scatter_add(2, cell, theta * w)
+    p_minus = zeros.scatter_add(2, cell, (1 - theta) * w)
+    return torch.stack([p_minus, p_plus], -1).reshape(n_net, n_units, 2, cfg.n_bins, 2)
+
+
+def _soft_membership(x, valid, n_bins, tau):
+    """Normalised soft bin weights (B, N, P, n_bins); edges [min - 1, max + 1] per network."""
+    big = torch.finfo(x.dtype).max
+    xd = x.detach()
+    lo = torch.where(valid[:, None, :], xd, torch.full_like(xd, big)).amin((1, 2)) - 1.0
+    hi = torch.where(valid[:, None, :], xd, torch.full_like(xd, -big)).amax((1, 2)) + 1.0
+    width = (hi - lo) / n_bins
+    centres = lo[:, None] + width[:, None] * (torch.arange(n_bins, device=x.device) + 0.5)
+    dist = (x[..., None] - centres[:, None, None, :]).abs()
+    m = torch.sigmoid((width[:, None, None, None] / 2 - dist) / tau)
+    return m / m.sum(-1, keepdim=True).clamp_min(1e-30)
+
+
+def autograd_grad(weights, xt, x, ext, valid, n_valid, gamma_t, cfg: TrainConfig):
+    """dL/dW by autograd through :func:`sx_atoms` (any binning, any device). Returns (grad, p)."""
+    with torch.enable_grad():
+        w = weights.detach().requires_grad_(True)
+        fields = torch.bmm(w, xt)
+        theta = torch.sigmoid(fields + cfg.external_weight * xt)
+        p = joint_distribution(fields, theta, ext, valid, n_valid, cfg)
+        atoms = sx_atoms(p, torch)
+        loss = -(atoms * gamma_t).sum()
+        (grad,) = torch.autograd.grad(loss, w)
+    grad.diagonal(dim1=1, dim2=2).zero_()
+    if not torch.isfinite(grad).all():
+        raise _diverged("the gradient is not finite")
+    return grad, p.detach()
+
+
+def _diverged(what: str) -> TrainingError:
+    return TrainingError(f"infomorphic training diverged ({what}); lower lr or use dtype='float64'")
+
+
+# ----------------------------------------------------------------------------- the ensemble
+class _Bucket:
+    """Networks of similar P trained together: padded (B, N, P_max) tensors plus Adam state."""
+
+    def __init__(self, ids, patterns, seeds, cfg: TrainConfig, coef, gamma_t):
+        self.cfg, self.coef, self.gamma_t = cfg, coef, gamma_t
+        self.ids = np.asarray(ids)
+        dev, dt = torch.device(cfg.device), getattr(torch, cfg.dtype)
+        n_units = patterns[0].shape[1]
+        p_max = max(p.shape[0] for p in patterns)
+        x = np.zeros((len(ids), p_max, n_units), np.int8)
+        for b, p in enumerate(patterns):
+            x[b, : p.shape[0]] = p
+        self.n_valid = torch.tensor([p.shape[0] for p in patterns], dtype=torch.int64, device=dev)
+        self.x = torch.from_numpy(x).to(dev, dt)  # (B, P, N)
+        self._derive()
+        self.w = torch.stack([init_weights(n_units, s, cfg.init_scale, dt) for s in seeds]).to(dev)
+        self.m = torch.zeros_like(self.w)
+        self.v = torch.zeros_like(self.w)
+        self.step_count = 0
+
+    def _derive(self):
+        """Tensors that follow from x and n_valid (rebuilt after networks leave)."""
+        p_max = int(self.n_valid.max())
+        self.x = self.x[:, :p_max].contiguous()
+        self.xt = self.x.transpose(1, 2).contiguous()  # (B, N, P)
+        self.ext = self.xt.to(torch.int8)
+        self.rt = self.xt * self.cfg.external_weight
+        self.valid = torch.arange(p_max, device=self.x.device)[None, :] < self.n_valid[:, None]
+        b, n, p = self.xt.shape
+        if self.cfg.backend == "numba":
+            self.fields = torch.empty(b, n, p, dtype=self.x.dtype)
+            self.theta = torch.empty_like(self.fields)
+            self.dfield = torch.empty_like(self.fields)
+            self.cells = np.empty((b, n, p), np.int16)
+            self.hist = np.empty((3, b, n, 2 * self.cfg.n_bins))
+            self.grad = torch.empty(b, n, n, dtype=self.x.dtype)
+            self.edges = bin_edges(self.cfg, self.x.dtype, "cpu").numpy()
+            self.n_valid_np = self.n_valid.numpy()
+
+    def __len__(self):
+        return len(self.ids)
+
+    def gradient(self):
+        """dL/dW for every network; returns (grad, joint p as numpy (B, N, 2, n_bins, 2))."""
+        cfg = self.cfg
+        if cfg.backend == "autograd":
+            grad, p = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
+                                    self.gamma_t, cfg)
+            return grad, p
+        from amem.kernels.infomorphic_grad import infomorphic_field_grad
+
+        torch.bmm(self.w, self.xt, out=self.fields)
+        torch.add(self.fields, self.rt, out=self.theta)
+        torch.sigmoid(self.theta, out=self.theta)
+        bad = infomorphic_field_grad(self.fields.numpy(), self.theta.numpy(), self.ext.numpy(),
+                                     self.n_valid_np, self.coef, self.edges,
+                                     cfg.binning == "adaptive", self.dfield.numpy(), self.cells,
+                                     self.hist[0], self.hist[1], self.hist[2])
+        if bad:
+            raise _diverged("non-finite recurrent fields")
+        torch.bmm(self.dfield, self.x, out=self.grad)
+        self.grad.diagonal(dim1=1, dim2=2).zero_()
+        return self.grad, None
+
+    def joint_numpy(self) -> np.ndarray:
+        """Joint distributions (B, N, 2, n_bins, 2) at the current weights (float64 numpy)."""
+        cfg = self.cfg
+        if cfg.backend == "autograd":
+            _, p = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
+                                 self.gamma_t, cfg)
+            return p.double().cpu().numpy()
+        self.gradient()
+        count, tp, tm = self.hist
+        m = self.n_valid_np[:, None, None].astype(np.float64)
+        p = np.stack([tm / m, tp / m], -1)
+        b, n = p.shape[:2]
+        return p.reshape(b, n, 2, cfg.n_bins, 2)
+
+    def adam_step(self, grad):
+        """torch.optim.Adam's single-tensor update (defaults, no weight decay), batched."""
+        b1, b2 = ADAM_BETAS
+        self.step_count += 1
+        self.m.lerp_(grad, 1 - b1)
+        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+        bc1 = 1 - b1 ** self.step_count
+        bc2_sqrt = math.sqrt(1 - b2 ** self.step_count)
+        denom = (self.v.sqrt() / bc2_sqrt).add_(ADAM_EPS)
+        self.w.addcdiv_(self.m, denom, value=-self.cfg.lr / bc1)
+
+    def keep(self, mask: np.ndarray):
+        """Drop the networks where ``mask`` is False."""
+        idx = torch.as_tensor(np.flatnonzero(mask), device=self.w.device)
+        self.ids = self.ids[mask]
+        for name in ("w", "m", "v", "x", "n_valid"):
+            setattr(self, name, getattr(self, name).index_select(0, idx))
+        if len(self.ids):
+            self._derive()
+
+
+def sync_mean_overlap(weights, x, n_valid, max_steps: int) -> torch.Tensor:
+    """Mean overlap of synchronous sign recall from the clean patterns, external input off.
+
+    Same rule as :class:`amem.dynamics.SignDynamics` (a zero field keeps the state; a cue stops at
+    a fixed point or when a sweep returns it to its state of two sweeps before; at most
+    ``max_steps`` sweeps). ``x`` (B, P, N) float with zero padding rows; returns (B,) float64.
+    """
+    n_net, p_max, n_units = x.shape
+    valid = torch.arange(p_max, device=x.device)[None, :] < n_valid[:, None]
+    s = x.clone()
+    prev = s.clone()
+    active = valid.clone()
+    wt = weights.transpose(1, 2)
+    for sweep in range(max_steps):
+        nets = torch.nonzero(active.any(1)).flatten()
+        if len(nets) == 0:
+            break
+        sa, pa, act = s[nets], prev[nets], active[nets]
+        h = torch.bmm(sa, wt[nets])
+        new = torch.where(h > 0, 1.0, torch.where(h < 0, -1.0, sa)).to(s.dtype)
+        changed = (new != sa).any(-1) & act
+        returned = (new == pa).all(-1)
+        upd = changed[..., None]
+        pa = torch.where(upd, sa, pa)
+        sa = torch.where(upd, new, sa)
+        act = changed & ~(returned & (sweep > 0))
+        s[nets], prev[nets], active[nets] = sa, pa, act
+    overlap = (s * x).sum(-1) / n_units
+    return (overlap * valid).sum(1).double() / n_valid.double()
+
+
+def _bucket_ranges(sizes: np.ndarray, ratio: float = 0.8) -> list[np.ndarray]:
+    """Split network indices (sorted by P, descending) into buckets with P_min >= ratio * P_max."""
+    order = np.argsort(-sizes, kind="stable")
+    buckets, current = [], []
+    for idx in order:
+        if current and sizes[idx] < ratio * sizes[current[0]]:
+            buckets.append(np.array(current))
+            current = []
+        current.append(idx)
+    if current:
+        buckets.append(np.array(current))
+    return buckets
+
+
+def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainConfig,
+                   callback=None) -> list[TrainResult]:
+    """Train one network per (patterns, seed) pair; all share N and the config."""
+    old_threads = torch.get_num_threads()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    try:
+        return _train(pattern_sets, seeds, cfg, callback)
+    finally:
+        torch.set_num_threads(old_threads)
+
+
+def _train(pattern_sets, seeds, cfg, callback):
+    n_total = len(pattern_sets)
+    n_units = pattern_sets[0].shape[1]
+    dev = torch.device(cfg.device)
+    coef = goal_coefficients(cfg.gamma)
+    gamma_t = torch.tensor(cfg.gamma, dtype=getattr(torch, cfg.dtype), device=dev)
+    sizes = np.array([p.shape[0] for p in pattern_sets])
+    buckets = [_Bucket(ids, [pattern_sets[i] for i in ids], [seeds[i] for i in ids], cfg, coef,
+                       gamma_t) for ids in _bucket_ranges(sizes)]
+    marks = set(checkpoint_epochs(cfg.epochs).tolist()) if cfg.epochs > 0 else set()
+    histories = [{"epoch": [], "loss": [], "atoms": [], "mean_overlap": []} for _ in range(n_total)]
+    results: list[TrainResult | None] = [None] * n_total
+    gamma = np.asarray(cfg.gamma, dtype=np.float64)
+
+    def finish(bucket, mask, epochs_done, met, atoms_pn):
+        for b in np.flatnonzero(mask):
+            i = bucket.ids[b]
+            h = histories[i]
+            results[i] = TrainResult(
+                weights=bucket.w[b].double().cpu().numpy(), epochs_trained=epochs_done,
+                met_criterion=bool(met[b]),
+                history={k: np.asarray(v) for k, v in h.items()},
+                atoms=None if atoms_pn is None else atoms_pn[b])
+
+    for epoch in range(cfg.epochs):
+        for bucket in buckets:
+            if not len(bucket):
+                continue
+            grad, _ = bucket.gradient()
+            bucket.adam_step(grad)
+        if epoch not in marks:
+            continue
+        last = epoch == cfg.epochs - 1
+        for bucket in buckets:
+            if not len(bucket):
+                continue
+            if not torch.isfinite(bucket.w).all():
+                raise _diverged(f"non-finite weights at epoch {epoch + 1}")
+            atoms = sx_atoms(bucket.joint_numpy(), np)  # (B, N, 5)
+            overlap = sync_mean_overlap(bucket.w, bucket.x, bucket.n_valid, n_units).cpu().numpy()
+            met = overlap >= cfg.stop_overlap
+            for b, i in enumerate(bucket.ids):
+                h = histories[i]
+                h["epoch"].append(epoch + 1)
+                h["loss"].append(float(-(atoms[b] @ gamma).sum()))
+                h["atoms"].append(atoms[b].mean(0))
+                h["mean_overlap"].append(float(overlap[b]))
+            done = (met if cfg.early_stopping else np.zeros(len(bucket), bool)) | last
+            if done.any():
+                finish(bucket, done, epoch + 1, met, atoms)
+                bucket.keep(~done)
+        if callback is not None:
+            callback(epoch + 1, sum(len(b) for b in buckets))
+        if all(len(b) == 0 for b in buckets):
+            break
+    for bucket in buckets:  # epochs == 0: untrained networks
+        if len(bucket):
+            finish(bucket, np.ones(len(bucket), bool), 0, np.zeros(len(bucket), bool), None)
+    return results
