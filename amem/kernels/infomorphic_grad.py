@@ -37,29 +37,27 @@ _LOG2E = 1.0 / math.log(2.0)
 
 
 @njit(cache=True, inline="always")
-def _bin_index(x, edges, n_bins):
-    """torch.bucketize(x, edges, right=False) - 1, clipped to [0, n_bins - 1] (right-closed bins)."""
-    lo = edges[0]
-    width = (edges[n_bins] - lo) / n_bins
-    g = int((x - lo) / width) if x > lo else 0
-    if g > n_bins:
-        g = n_bins
-    # g = number of edges strictly below x, fixed up exactly against the real edges
-    while g <= n_bins and edges[g] < x:
-        g += 1
-    while g > 0 and edges[g - 1] >= x:
-        g -= 1
-    k = g - 1
-    if k < 0:
-        k = 0
-    elif k > n_bins - 1:
-        k = n_bins - 1
-    return k
+def _bin_index(x, lo, inv_width, n_bins):
+    """Right-closed equal bin (lo + k w, lo + (k+1) w] of x, clipped to [0, n_bins - 1].
+
+    Equals ``torch.bucketize(x, edges, right=False) - 1`` (the authors' binning) except for values
+    within float rounding of an edge; :func:`amem.models.infomorphic_train.hard_bins` uses the
+    same arithmetic.
+    """
+    u = (x - lo) * inv_width
+    if not u > 0.0:  # also catches NaN (checked separately)
+        return 0
+    if u >= n_bins:
+        return n_bins - 1
+    k = int(u)
+    if k == u:  # exactly on an edge: right-closed, so the bin below
+        k -= 1
+    return max(k, 0)
 
 
 @njit(parallel=True, cache=True)
-def infomorphic_field_grad(fields, theta, ext, n_valid, coef, edges, adaptive, grad, cells,
-                           count, theta_sum, one_minus_sum):
+def infomorphic_field_grad(fields, theta, ext, n_valid, coef, bin_range, n_bins, adaptive, grad,
+                           cells, count, theta_sum, one_minus_sum, n_chunks):
     """Histogram every neuron's (ext bin, field bin, theta) and write dL/dc for every sample.
 
     Parameters
@@ -69,128 +67,172 @@ def infomorphic_field_grad(fields, theta, ext, n_valid, coef, edges, adaptive, g
     ext : int8[B, N, P]       the neuron's own pattern bit (+1/-1), i.e. the external bin
     n_valid : int64[B]        number of stored patterns M of each network (<= P)
     coef : float64[5]         (k_red, k_1, k_2, k_12, k_H): the goal over red, MI_1, MI_2, MI_12, H
-    edges : float[n_bins + 1] internal-source bin edges ([-20, 20] fixed, [-1, 1] adaptive)
+    bin_range : float64[2]    range of the internal-source bins ([-20, 20] fixed, [-1, 1] adaptive)
+    n_bins : int              number of internal-source bins
     adaptive : bool           divide each neuron's fields by their max |c| before binning
     grad : float[B, N, P]     out: dL/dc (zero in the padding)
     cells : int16[B, N, P]    scratch: cell index a * n_bins + k of every sample
-    count, theta_sum, one_minus_sum : float64[B, N, 2 * n_bins]
+    count, theta_sum, one_minus_sum : float64[B, N, 2 * n_bins], or shape (0, 0, 0) to skip
         out: per-cell sample count, sum of theta and sum of (1 - theta) (the unnormalised joint)
+    n_chunks : int            work units for the threads (a few per thread balances the load)
 
     Returns
     -------
     bad : int64  number of (network, neuron) pairs with a non-finite field or theta
     """
-    n_net, n_units, _ = fields.shape
-    n_bins = edges.shape[0] - 1
+    n_net, n_units, p_max = fields.shape
     n_cells = 2 * n_bins
-    k_red, k_1, k_2, k_12, k_h = coef[0], coef[1], coef[2], coef[3], coef[4]
+    n_pairs = n_net * n_units
+    want_hist = count.shape[0] == n_net
+    n_chunks = max(1, min(n_pairs, n_chunks))
     bad = 0
-    for pair in prange(n_net * n_units):
-        b = pair // n_units
-        i = pair - b * n_units
-        m = n_valid[b]
-        cnt = count[b, i]
-        tp = theta_sum[b, i]
-        tm = one_minus_sum[b, i]
-        cnt[:] = 0.0
-        tp[:] = 0.0
-        tm[:] = 0.0
-        scale = 1.0
-        finite = True
-        if adaptive:
-            mx = 0.0
-            for mu in range(m):
-                v = abs(fields[b, i, mu])
-                if v > mx:
-                    mx = v
-            if mx > 0.0:
-                scale = 1.0 / mx
-        for mu in range(m):
-            c = fields[b, i, mu]
-            t = theta[b, i, mu]
-            if not (math.isfinite(c) and math.isfinite(t)):
-                finite = False
-                break
-            x = c * scale if adaptive else c
-            k = _bin_index(x, edges, n_bins)
-            a = 1 if ext[b, i, mu] > 0 else 0
-            cell = a * n_bins + k
-            cells[b, i, mu] = cell
-            cnt[cell] += 1.0
-            tp[cell] += t
-            tm[cell] += 1.0 - t
-        if not finite:
-            bad += 1
-            for mu in range(grad.shape[2]):
-                grad[b, i, mu] = 0.0
-            continue
-        inv_m = 1.0 / m
-        # marginals p(a, y), p(k, y), p(y)
-        pa_p = np.zeros(2)
-        pa_m = np.zeros(2)
-        pk_p = np.zeros(n_bins)
-        pk_m = np.zeros(n_bins)
-        for cell in range(n_cells):
-            if cnt[cell] > 0.0:
-                a = cell // n_bins
-                k = cell - a * n_bins
-                pa_p[a] += tp[cell] * inv_m
-                pa_m[a] += tm[cell] * inv_m
-                pk_p[k] += tp[cell] * inv_m
-                pk_m[k] += tm[cell] * inv_m
-        py_p = pa_p[0] + pa_p[1]
-        py_m = pa_m[0] + pa_m[1]
-        ly = 0.0
-        if py_p > 0.0 and py_m > 0.0:
-            ly = math.log(py_p / py_m) * _LOG2E
-        # v = p / U and its row (over k) and column (over a) sums, for the redundancy term
-        rows_p = np.zeros(2)
-        rows_m = np.zeros(2)
-        cols_p = np.zeros(n_bins)
-        cols_m = np.zeros(n_bins)
+    for chunk in prange(n_chunks):
+        # per-chunk scratch, allocated once and reused for every neuron of the chunk
+        cnt = np.zeros(n_cells)
+        tp = np.zeros(n_cells)
+        tm = np.zeros(n_cells)
         vp = np.zeros(n_cells)
         vm = np.zeros(n_cells)
-        if k_red != 0.0:
-            for cell in range(n_cells):
-                if cnt[cell] > 0.0:
-                    a = cell // n_bins
-                    k = cell - a * n_bins
-                    pp = tp[cell] * inv_m
-                    pm = tm[cell] * inv_m
-                    if pp > 0.0:
-                        vp[cell] = pp / (pa_p[a] + pk_p[k] - pp)
-                    if pm > 0.0:
-                        vm[cell] = pm / (pa_m[a] + pk_m[k] - pm)
-                    rows_p[a] += vp[cell]
-                    rows_m[a] += vm[cell]
-                    cols_p[k] += vp[cell]
-                    cols_m[k] += vm[cell]
         delta = np.zeros(n_cells)
-        for cell in range(n_cells):
-            if cnt[cell] == 0.0:
-                continue
+        pk_p = np.zeros(n_bins)
+        pk_m = np.zeros(n_bins)
+        cols_p = np.zeros(n_bins)
+        cols_m = np.zeros(n_bins)
+        occupied = np.zeros(n_cells, np.int64)
+        for pair in range(chunk * n_pairs // n_chunks, (chunk + 1) * n_pairs // n_chunks):
+            b = pair // n_units
+            i = pair - b * n_units
+            ok = _one_neuron(fields[b, i], theta[b, i], ext[b, i], n_valid[b], coef, bin_range, n_bins,
+                             adaptive, grad[b, i], cells[b, i], cnt, tp, tm, vp, vm, delta,
+                             pk_p, pk_m, cols_p, cols_m, occupied)
+            if not ok:
+                bad += 1
+            if want_hist:
+                count[b, i, :] = cnt
+                theta_sum[b, i, :] = tp
+                for cell in range(n_cells):
+                    one_minus_sum[b, i, cell] = cnt[cell] - tp[cell]  # tm is only set where occupied
+    return bad
+
+
+@njit(cache=True)
+def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row, cell_row, cnt,
+                tp, tm, vp, vm, delta, pk_p, pk_m, cols_p, cols_m, occupied):
+    n_cells = 2 * n_bins
+    k_red, k_1, k_2, k_12, k_h = coef[0], coef[1], coef[2], coef[3], coef[4]
+    lo = bin_range[0]
+    inv_width = n_bins / (bin_range[1] - lo)
+    if adaptive:
+        mx = 0.0
+        for mu in range(m):
+            v = abs(c_row[mu])
+            if v > mx:
+                mx = v
+        if mx > 0.0:
+            inv_width /= mx
+            lo *= mx
+    # pass 1 (vectorisable): cell = ext bin * n_bins + field bin; NaN/inf make `check` non-finite
+    check = 0.0
+    top = n_bins - 1.0
+    for mu in range(m):
+        c = c_row[mu]
+        check += c + t_row[mu]
+        k = min(max(math.ceil((c - lo) * inv_width) - 1.0, 0.0), top)
+        cell_row[mu] = np.int16(k + (n_bins if e_row[mu] > 0 else 0))
+    for mu in range(m, g_row.shape[0]):
+        g_row[mu] = 0.0
+    if not math.isfinite(check):
+        for mu in range(m):
+            g_row[mu] = 0.0
+        return False
+    # pass 2: histogram (count and sum of theta per cell; sum of 1 - theta = count - sum theta)
+    cnt[:] = 0.0
+    tp[:] = 0.0
+    for mu in range(m):
+        cell = cell_row[mu]
+        cnt[cell] += 1.0
+        tp[cell] += t_row[mu]
+    n_occ = 0
+    for cell in range(n_cells):
+        if cnt[cell] > 0.0:
+            occupied[n_occ] = cell
+            n_occ += 1
+    inv_m = 1.0 / m
+    # marginals p(a, y), p(k, y), p(y)
+    pa_p0 = pa_p1 = pa_m0 = pa_m1 = 0.0
+    for o in range(n_occ):
+        cell = occupied[o]
+        k = cell % n_bins
+        pk_p[k] = 0.0
+        pk_m[k] = 0.0
+        cols_p[k] = 0.0
+        cols_m[k] = 0.0
+    for o in range(n_occ):
+        cell = occupied[o]
+        k = cell % n_bins
+        tm[cell] = cnt[cell] - tp[cell]
+        pp = tp[cell] * inv_m
+        pm = tm[cell] * inv_m
+        if cell >= n_bins:
+            pa_p1 += pp
+            pa_m1 += pm
+        else:
+            pa_p0 += pp
+            pa_m0 += pm
+        pk_p[k] += pp
+        pk_m[k] += pm
+    py_p = pa_p0 + pa_p1
+    py_m = pa_m0 + pa_m1
+    ly = 0.0
+    if py_p > 0.0 and py_m > 0.0:
+        ly = math.log(py_p / py_m) * _LOG2E
+    # v = p / U and its row (over k) and column (over a) sums, for the redundancy term
+    rows_p0 = rows_p1 = rows_m0 = rows_m1 = 0.0
+    if k_red != 0.0:
+        for o in range(n_occ):
+            cell = occupied[o]
+            k = cell % n_bins
             pp = tp[cell] * inv_m
             pm = tm[cell] * inv_m
-            if not (pp > 0.0 and pm > 0.0):
-                continue
-            a = cell // n_bins
-            k = cell - a * n_bins
+            pa_p = pa_p1 if cell >= n_bins else pa_p0
+            pa_m = pa_m1 if cell >= n_bins else pa_m0
+            vp[cell] = pp / (pa_p + pk_p[k] - pp) if pp > 0.0 else 0.0
+            vm[cell] = pm / (pa_m + pk_m[k] - pm) if pm > 0.0 else 0.0
+            if cell >= n_bins:
+                rows_p1 += vp[cell]
+                rows_m1 += vm[cell]
+            else:
+                rows_p0 += vp[cell]
+                rows_m0 += vm[cell]
+            cols_p[k] += vp[cell]
+            cols_m[k] += vm[cell]
+    for o in range(n_occ):
+        cell = occupied[o]
+        k = cell % n_bins
+        pp = tp[cell] * inv_m
+        pm = tm[cell] * inv_m
+        d = 0.0
+        if pp > 0.0 and pm > 0.0:
+            upper = cell >= n_bins
+            pa_p = pa_p1 if upper else pa_p0
+            pa_m = pa_m1 if upper else pa_m0
             d = -k_h * ly
             if k_red != 0.0:
-                up = pa_p[a] + pk_p[k] - pp
-                um = pa_m[a] + pk_m[k] - pm
-                v_diff = (rows_p[a] + cols_p[k] - vp[cell]) - (rows_m[a] + cols_m[k] - vm[cell])
+                up = pa_p + pk_p[k] - pp
+                um = pa_m + pk_m[k] - pm
+                rp = rows_p1 if upper else rows_p0
+                rm = rows_m1 if upper else rows_m0
+                v_diff = (rp + cols_p[k] - vp[cell]) - (rm + cols_m[k] - vm[cell])
                 d += k_red * (math.log(up / um) * _LOG2E - ly + v_diff * _LOG2E)
             if k_1 != 0.0:
-                d += k_1 * (math.log(pa_p[a] / pa_m[a]) * _LOG2E - ly)
+                d += k_1 * (math.log(pa_p / pa_m) * _LOG2E - ly)
             if k_2 != 0.0:
                 d += k_2 * (math.log(pk_p[k] / pk_m[k]) * _LOG2E - ly)
             if k_12 != 0.0:
                 d += k_12 * (math.log(pp / pm) * _LOG2E - ly)
-            delta[cell] = d
-        for mu in range(m):
-            t = theta[b, i, mu]
-            grad[b, i, mu] = -delta[cells[b, i, mu]] * inv_m * t * (1.0 - t)
-        for mu in range(m, grad.shape[2]):
-            grad[b, i, mu] = 0.0
-    return bad
+        delta[cell] = -d * inv_m
+    # pass 3 (gather): dL/dc = Delta(cell) theta (1 - theta)
+    for mu in range(m):
+        t = t_row[mu]
+        g_row[mu] = delta[cell_row[mu]] * t * (1.0 - t)
+    return n_occ >= 0

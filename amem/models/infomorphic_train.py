@@ -29,7 +29,7 @@ from amem.pid.sx import sx_atoms
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
 FIXED_RANGE = (-20.0, 20.0)  # fixed binning edges of both sources (authors' default)
-FIXED_CLAMP = 1e-4  # values are clamped into [lo + 1e-4, hi] before binning
+
 SOFT_TAU = (1e-5, 0.5)  # soft-binning temperatures (external, internal), absolute units
 N_CHECKPOINTS = 15
 
@@ -84,23 +84,28 @@ def init_weights(n_units: int, seed: int, scale: float, dtype) -> torch.Tensor:
     return (w * scale).to(dtype)
 
 
-def bin_edges(cfg: TrainConfig, dtype, device) -> torch.Tensor:
-    lo, hi = FIXED_RANGE if cfg.binning == "fixed" else (-1.0, 1.0)
-    return torch.linspace(lo, hi, cfg.n_bins + 1, dtype=dtype, device=device)
-
-
 # ----------------------------------------------------------------------------- torch reference
 def hard_bins(fields: torch.Tensor, valid: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
-    """Bin index of every recurrent field (B, N, P), as the authors' bucketize-based binning."""
-    edges = bin_edges(cfg, fields.dtype, fields.device)
-    x = fields.detach()
-    if cfg.binning == "fixed":
-        x = x.clamp(FIXED_RANGE[0] + FIXED_CLAMP, FIXED_RANGE[1])
-    else:  # adaptive: divide by each neuron's max |c| over its stored patterns
+    """Bin index of every recurrent field (B, N, P): right-closed equal bins, clipped to the range.
+
+    Fixed: n_bins bins on [-20, 20] (the authors clamp into [-20 + 1e-4, 20] and bucketize; same
+    bins). Adaptive: each neuron's fields divided by their max |c| over the stored patterns, then
+    n_bins bins on [-1, 1]. Same float64 arithmetic as the Numba kernel.
+    """
+    lo, hi = bin_range(cfg)
+    x = fields.detach().double()
+    inv_width = torch.full_like(x[..., :1], cfg.n_bins / (hi - lo))
+    low = torch.full_like(inv_width, lo)
+    if cfg.binning == "adaptive":
         mx = torch.where(valid[:, None, :], x.abs(), torch.zeros_like(x)).amax(-1, keepdim=True)
-        x = x / torch.where(mx > 0, mx, torch.ones_like(mx))
-    k = torch.bucketize(x.contiguous(), edges, right=False) - 1
-    return k.clamp(0, cfg.n_bins - 1)
+        scale = torch.where(mx > 0, mx, torch.ones_like(mx))
+        inv_width, low = inv_width / scale, low * scale
+    u = (x - low) * inv_width
+    return (torch.ceil(u) - 1).clamp(0, cfg.n_bins - 1).long()
+
+
+def bin_range(cfg: TrainConfig) -> tuple[float, float]:
+    return FIXED_RANGE if cfg.binning == "fixed" else (-1.0, 1.0)
 
 
 def joint_distribution(fields, theta, ext, valid, n_valid, cfg: TrainConfig) -> torch.Tensor:
@@ -191,14 +196,15 @@ class _Bucket:
             self.cells = np.empty((b, n, p), np.int16)
             self.hist = np.empty((3, b, n, 2 * self.cfg.n_bins))
             self.grad = torch.empty(b, n, n, dtype=self.x.dtype)
-            self.edges = bin_edges(self.cfg, self.x.dtype, "cpu").numpy()
+            self.bin_range = np.array(bin_range(self.cfg), dtype=np.float64)
+            self.no_hist = np.zeros((0, 0, 0))
             self.n_valid_np = self.n_valid.numpy()
 
     def __len__(self):
         return len(self.ids)
 
-    def gradient(self):
-        """dL/dW for every network; returns (grad, joint p as numpy (B, N, 2, n_bins, 2))."""
+    def gradient(self, want_hist=False):
+        """dL/dW for every network (and, if asked, the numba histogram in ``self.hist``)."""
         cfg = self.cfg
         if cfg.backend == "autograd":
             grad, p = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
@@ -209,10 +215,11 @@ class _Bucket:
         torch.bmm(self.w, self.xt, out=self.fields)
         torch.add(self.fields, self.rt, out=self.theta)
         torch.sigmoid(self.theta, out=self.theta)
+        hist = self.hist if want_hist else (self.no_hist,) * 3
         bad = infomorphic_field_grad(self.fields.numpy(), self.theta.numpy(), self.ext.numpy(),
-                                     self.n_valid_np, self.coef, self.edges,
+                                     self.n_valid_np, self.coef, self.bin_range, cfg.n_bins,
                                      cfg.binning == "adaptive", self.dfield.numpy(), self.cells,
-                                     self.hist[0], self.hist[1], self.hist[2])
+                                     hist[0], hist[1], hist[2], 8 * _numba_threads())
         if bad:
             raise _diverged("non-finite recurrent fields")
         torch.bmm(self.dfield, self.x, out=self.grad)
@@ -226,7 +233,7 @@ class _Bucket:
             _, p = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
                                  self.gamma_t, cfg)
             return p.double().cpu().numpy()
-        self.gradient()
+        self.gradient(want_hist=True)
         count, tp, tm = self.hist
         m = self.n_valid_np[:, None, None].astype(np.float64)
         p = np.stack([tm / m, tp / m], -1)
@@ -254,35 +261,19 @@ class _Bucket:
             self._derive()
 
 
-def sync_mean_overlap(weights, x, n_valid, max_steps: int) -> torch.Tensor:
-    """Mean overlap of synchronous sign recall from the clean patterns, external input off.
+def _numba_threads() -> int:
+    import numba
 
-    Same rule as :class:`amem.dynamics.SignDynamics` (a zero field keeps the state; a cue stops at
-    a fixed point or when a sweep returns it to its state of two sweeps before; at most
-    ``max_steps`` sweeps). ``x`` (B, P, N) float with zero padding rows; returns (B,) float64.
-    """
-    n_net, p_max, n_units = x.shape
-    valid = torch.arange(p_max, device=x.device)[None, :] < n_valid[:, None]
-    s = x.clone()
-    prev = s.clone()
-    active = valid.clone()
-    wt = weights.transpose(1, 2)
-    for sweep in range(max_steps):
-        nets = torch.nonzero(active.any(1)).flatten()
-        if len(nets) == 0:
-            break
-        sa, pa, act = s[nets], prev[nets], active[nets]
-        h = torch.bmm(sa, wt[nets])
-        new = torch.where(h > 0, 1.0, torch.where(h < 0, -1.0, sa)).to(s.dtype)
-        changed = (new != sa).any(-1) & act
-        returned = (new == pa).all(-1)
-        upd = changed[..., None]
-        pa = torch.where(upd, sa, pa)
-        sa = torch.where(upd, new, sa)
-        act = changed & ~(returned & (sweep > 0))
-        s[nets], prev[nets], active[nets] = sa, pa, act
-    overlap = (s * x).sum(-1) / n_units
-    return (overlap * valid).sum(1).double() / n_valid.double()
+    return numba.get_num_threads()
+
+
+def sync_mean_overlap(weights, x, n_valid, max_steps: int) -> np.ndarray:
+    """Mean overlap of synchronous recall from the clean patterns, external input off (B,)."""
+    from amem.kernels.ensemble_recall import ensemble_sync_overlap
+
+    wt = weights.detach().transpose(1, 2).contiguous().cpu().numpy()
+    xs = x.detach().cpu().to(torch.int8).numpy()
+    return ensemble_sync_overlap(wt, xs, n_valid.cpu().numpy(), max_steps)
 
 
 def _bucket_ranges(sizes: np.ndarray, ratio: float = 0.8) -> list[np.ndarray]:
@@ -350,7 +341,10 @@ def _train(pattern_sets, seeds, cfg, callback):
             if not torch.isfinite(bucket.w).all():
                 raise _diverged(f"non-finite weights at epoch {epoch + 1}")
             atoms = sx_atoms(bucket.joint_numpy(), np)  # (B, N, 5)
-            overlap = sync_mean_overlap(bucket.w, bucket.x, bucket.n_valid, n_units).cpu().numpy()
+            if cfg.early_stopping or last:
+                overlap = sync_mean_overlap(bucket.w, bucket.x, bucket.n_valid, n_units)
+            else:  # without early stopping the recall check is only needed at the end
+                overlap = np.full(len(bucket), np.nan)
             met = overlap >= cfg.stop_overlap
             for b, i in enumerate(bucket.ids):
                 h = histories[i]
