@@ -115,7 +115,7 @@ def infomorphic_field_grad(fields, theta, ext, n_valid, coef, bin_range, n_bins,
     return bad
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row, cell_row, cnt,
                 tp, tm, vp, vm, delta, pk_p, pk_m, cols_p, cols_m, occupied):
     n_cells = 2 * n_bins
@@ -131,45 +131,43 @@ def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row
         if mx > 0.0:
             inv_width /= mx
             lo *= mx
-    # pass 1 (vectorisable): cell = ext bin * n_bins + field bin; NaN/inf make `check` non-finite
-    check = 0.0
+    # pass 1 (vectorisable): cell = ext bin * n_bins + field bin
     top = n_bins - 1.0
     for mu in range(m):
-        c = c_row[mu]
-        check += c + t_row[mu]
-        k = min(max(math.ceil((c - lo) * inv_width) - 1.0, 0.0), top)
-        cell_row[mu] = np.int16(k + (n_bins if e_row[mu] > 0 else 0))
+        kf = min(max(np.ceil((c_row[mu] - lo) * inv_width) - 1.0, 0.0), top)
+        cell_row[mu] = np.int16(kf) + (np.int16(n_bins) if e_row[mu] > 0 else np.int16(0))
     for mu in range(m, g_row.shape[0]):
         g_row[mu] = 0.0
-    if not math.isfinite(check):
-        for mu in range(m):
-            g_row[mu] = 0.0
-        return False
     # pass 2: histogram (count and sum of theta per cell; sum of 1 - theta = count - sum theta)
     cnt[:] = 0.0
     tp[:] = 0.0
     for mu in range(m):
-        cell = cell_row[mu]
+        cell = np.uint16(cell_row[mu])
         cnt[cell] += 1.0
         tp[cell] += t_row[mu]
+    check = 0.0
+    for cell in range(n_cells):
+        check += tp[cell]
+    if not math.isfinite(check):  # a NaN field or theta
+        for mu in range(m):
+            g_row[mu] = 0.0
+        return False
+    # occupied cells and the marginals p(a, y), p(k, y) (k = field bin)
+    inv_m = 1.0 / m
     n_occ = 0
     for cell in range(n_cells):
         if cnt[cell] > 0.0:
             occupied[n_occ] = cell
             n_occ += 1
-    inv_m = 1.0 / m
-    # marginals p(a, y), p(k, y), p(y)
+            k = cell - n_bins if cell >= n_bins else cell
+            pk_p[k] = 0.0
+            pk_m[k] = 0.0
+            cols_p[k] = 0.0
+            cols_m[k] = 0.0
     pa_p0 = pa_p1 = pa_m0 = pa_m1 = 0.0
     for o in range(n_occ):
         cell = occupied[o]
-        k = cell % n_bins
-        pk_p[k] = 0.0
-        pk_m[k] = 0.0
-        cols_p[k] = 0.0
-        cols_m[k] = 0.0
-    for o in range(n_occ):
-        cell = occupied[o]
-        k = cell % n_bins
+        k = cell - n_bins if cell >= n_bins else cell
         tm[cell] = cnt[cell] - tp[cell]
         pp = tp[cell] * inv_m
         pm = tm[cell] * inv_m
@@ -191,7 +189,7 @@ def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row
     if k_red != 0.0:
         for o in range(n_occ):
             cell = occupied[o]
-            k = cell % n_bins
+            k = cell - n_bins if cell >= n_bins else cell
             pp = tp[cell] * inv_m
             pm = tm[cell] * inv_m
             pa_p = pa_p1 if cell >= n_bins else pa_p0
@@ -208,7 +206,7 @@ def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row
             cols_m[k] += vm[cell]
     for o in range(n_occ):
         cell = occupied[o]
-        k = cell % n_bins
+        k = cell - n_bins if cell >= n_bins else cell
         pp = tp[cell] * inv_m
         pm = tm[cell] * inv_m
         d = 0.0
@@ -234,5 +232,5 @@ def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row
     # pass 3 (gather): dL/dc = Delta(cell) theta (1 - theta)
     for mu in range(m):
         t = t_row[mu]
-        g_row[mu] = delta[cell_row[mu]] * t * (1.0 - t)
+        g_row[mu] = delta[np.uint16(cell_row[mu])] * t * (1.0 - t)
     return n_occ >= 0

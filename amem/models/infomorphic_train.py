@@ -48,7 +48,6 @@ class TrainConfig:
     device: str = "cpu"
     dtype: str = "float32"
     backend: str = "numba"  # numba (closed-form CPU gradient) | autograd (through sx_atoms)
-    threads: int | None = 2
 
 
 @dataclass
@@ -292,14 +291,34 @@ def _bucket_ranges(sizes: np.ndarray, ratio: float = 0.8) -> list[np.ndarray]:
 
 def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainConfig,
                    callback=None) -> list[TrainResult]:
-    """Train one network per (patterns, seed) pair; all share N and the config."""
-    old_threads = torch.get_num_threads()
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
+    """Train one network per (patterns, seed) pair; all share N and the config.
+
+    Torch and Numba use ``AMEM_THREADS`` threads (default 2, at most the cores) during training:
+    the per-epoch operations are small, and on a machine shared with other jobs 1 thread avoids
+    OpenMP threads waiting on each other (results do not depend on it).
+    """
+    import numba
+
+    threads = training_threads()
+    old_torch, old_numba = torch.get_num_threads(), numba.get_num_threads()
+    torch.set_num_threads(threads)
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     try:
         return _train(pattern_sets, seeds, cfg, callback)
     finally:
-        torch.set_num_threads(old_threads)
+        torch.set_num_threads(old_torch)
+        numba.set_num_threads(old_numba)
+
+
+def training_threads() -> int:
+    import os
+
+    value = os.environ.get("AMEM_THREADS", "2")
+    try:
+        threads = int(value)
+    except ValueError:
+        raise TrainingError(f"AMEM_THREADS={value!r} must be a positive integer") from None
+    return max(1, min(threads, os.cpu_count() or 1))
 
 
 def _train(pattern_sets, seeds, cfg, callback):
