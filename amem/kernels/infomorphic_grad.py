@@ -24,6 +24,9 @@ and V(a,k,y) = sum_k' v(a,k',y) + sum_a' v(a',k,y) - v(a,k,y), v = p / U. Then
 dL/dc_mu = -(1/M) Delta(a_mu, k_mu) theta_mu (1 - theta_mu). The same quantities computed by
 autograd through :func:`amem.pid.sx.sx_atoms` are the reference (tests/test_infomorphic_grad.py).
 
+Bins are right-closed, (lo + k w, lo + (k+1) w], with values outside [lo, hi] in the end bins:
+the authors' ``bucketize`` binning, up to values within float rounding of an edge.
+
 A cell whose p(a,k,+) or p(a,k,-) is exactly 0 (theta saturated in every sample of the cell) gets
 Delta = 0; its samples have theta (1 - theta) = 0, so this only avoids 0 * inf.
 """
@@ -34,25 +37,6 @@ import numpy as np
 from numba import njit, prange
 
 _LOG2E = 1.0 / math.log(2.0)
-
-
-@njit(cache=True, inline="always")
-def _bin_index(x, lo, inv_width, n_bins):
-    """Right-closed equal bin (lo + k w, lo + (k+1) w] of x, clipped to [0, n_bins - 1].
-
-    Equals ``torch.bucketize(x, edges, right=False) - 1`` (the authors' binning) except for values
-    within float rounding of an edge; :func:`amem.models.infomorphic_train.hard_bins` uses the
-    same arithmetic.
-    """
-    u = (x - lo) * inv_width
-    if not u > 0.0:  # also catches NaN (checked separately)
-        return 0
-    if u >= n_bins:
-        return n_bins - 1
-    k = int(u)
-    if k == u:  # exactly on an edge: right-closed, so the bin below
-        k -= 1
-    return max(k, 0)
 
 
 @njit(parallel=True, cache=True)
@@ -133,8 +117,12 @@ def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row
             lo *= mx
     # pass 1 (vectorisable): cell = ext bin * n_bins + field bin
     top = n_bins - 1.0
+    infinite = 0.0
     for mu in range(m):
-        kf = min(max(np.ceil((c_row[mu] - lo) * inv_width) - 1.0, 0.0), top)
+        infinite += c_row[mu] * 0.0  # NaN iff some field is NaN or infinite
+        kf = np.ceil((c_row[mu] - lo) * inv_width) - 1.0
+        kf = kf if kf > 0.0 else 0.0  # also maps NaN to bin 0 (then caught by `check`)
+        kf = kf if kf < top else top
         cell_row[mu] = np.int16(kf) + (np.int16(n_bins) if e_row[mu] > 0 else np.int16(0))
     for mu in range(m, g_row.shape[0]):
         g_row[mu] = 0.0
@@ -145,10 +133,10 @@ def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row
         cell = np.uint16(cell_row[mu])
         cnt[cell] += 1.0
         tp[cell] += t_row[mu]
-    check = 0.0
+    check = infinite
     for cell in range(n_cells):
         check += tp[cell]
-    if not math.isfinite(check):  # a NaN field or theta
+    if not math.isfinite(check):  # a non-finite field or theta
         for mu in range(m):
             g_row[mu] = 0.0
         return False

@@ -1,0 +1,197 @@
+"""The infomorphic model: parameters, errors, training protocol, ensembles, recall."""
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import amem  # noqa: E402
+from amem.errors import AmemError, TrainingError  # noqa: E402
+from amem.models.infomorphic import GOALS, InfomorphicHopfield, parse_goal  # noqa: E402
+from amem.models.infomorphic_train import (TrainConfig, _Bucket, checkpoint_epochs,  # noqa: E402
+                                           goal_coefficients, init_weights)
+from amem.patterns import flip_cues, random_patterns  # noqa: E402
+
+
+def overlap(model, patterns, cues=None):
+    out = model.recall(patterns if cues is None else cues)
+    return float((out.states.astype(int) * patterns).sum(1).mean() / patterns.shape[1])
+
+
+# ------------------------------------------------------------------ parameters and errors
+def test_registered_with_defaults():
+    model = amem.make("infomorphic")
+    assert isinstance(model, InfomorphicHopfield)
+    assert model.gamma == (0, 0, 1, 0, 0) and model.epochs == 5000 and model.lr == 0.05
+    assert model.external_weight == 2.3 and model.init_scale == 1e-3 and model.update == "sync"
+
+
+@pytest.mark.parametrize("name,vec", list(GOALS.items()))
+def test_named_goals(name, vec):
+    assert parse_goal(name) == vec
+    assert amem.make("infomorphic", goal=name).gamma == vec
+
+
+def test_custom_goal_vector_and_string():
+    assert amem.make("infomorphic", goal=[0.5, 0, 1, 0, -1]).gamma == (0.5, 0, 1, 0, -1)
+    assert parse_goal("0.48,-0.16,0.25,0.04,-0.63") == (0.48, -0.16, 0.25, 0.04, -0.63)
+
+
+@pytest.mark.parametrize("goal,match", [
+    ([0, 0, 1, 0], "4 weights"), ([0, 0, 1, 0, 0, 0], "6 weights"), ("redundant", "not a known"),
+    ([0, 0, float("nan"), 0, 0], "NaN"), ([0, 0, 0, 0, 0], "all zeros"), ("1,2,x,4,5", "5 comma"),
+])
+def test_bad_goal_is_a_clear_error(goal, match):
+    with pytest.raises(AmemError, match=match):
+        amem.make("infomorphic", goal=goal)
+
+
+@pytest.mark.parametrize("params,match", [
+    ({"n_bins": 1}, "n_bins=1 must be >= 2"), ({"n_bins": 0}, ">= 2"),
+    ({"binning": "quantile"}, "binning"), ({"epochs": -1}, "epochs"), ({"lr": 0}, "lr"),
+    ({"device": "tpu"}, "device"), ({"dtype": "float16"}, "dtype"),
+    ({"backend": "numba", "binning": "soft"}, "backend='numba'"),
+    ({"external_weight": -1.0}, "external_weight"),
+])
+def test_bad_params_are_clear_errors(params, match):
+    with pytest.raises(AmemError, match=match):
+        amem.make("infomorphic", **params)
+
+
+def test_divergence_raises_training_error():
+    model = amem.make("infomorphic", lr=1e37, epochs=50, early_stopping=False)
+    with pytest.raises(TrainingError, match="diverged"):
+        model.store(random_patterns(30, 40, 0))
+
+
+# ------------------------------------------------------------------ protocol pieces
+def test_checkpoints_follow_the_authors_schedule():
+    assert checkpoint_epochs(5000).tolist() == [1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480,
+                                                2721, 4999]
+
+
+def test_init_weights():
+    w = init_weights(100, 3, 1e-3, torch.float64)
+    assert (w.diagonal() == 0).all() and w.abs().max() <= 1e-4
+    assert w.abs().max() > 0.9e-4 and not torch.allclose(w, w.T)
+    assert torch.equal(w, init_weights(100, 3, 1e-3, torch.float64))
+
+
+def test_goal_coefficients_recombine_the_atoms():
+    rng = np.random.default_rng(0)
+    atoms = rng.normal(size=5)  # u1, u2, red, syn, h
+    red, u1, u2, syn, h = atoms[2], atoms[0], atoms[1], atoms[3], atoms[4]
+    terms = np.array([red, u1 + red, u2 + red, u1 + u2 + red + syn, h + u1 + u2 + red + syn])
+    for gamma in GOALS.values():
+        assert np.isclose(goal_coefficients(gamma) @ terms, np.dot(gamma, atoms))
+
+
+def test_batched_adam_equals_torch_adam():
+    cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
+    bucket = _Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
+                     cfg, goal_coefficients(cfg.gamma), torch.tensor(cfg.gamma))
+    ref = bucket.w.clone().requires_grad_(True)
+    opt = torch.optim.Adam([ref], lr=cfg.lr)
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        g = torch.tensor(rng.normal(size=ref.shape))
+        bucket.adam_step(g.clone())
+        ref.grad = g
+        opt.step()
+    assert torch.allclose(bucket.w, ref.detach(), rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------------ training and recall
+@pytest.fixture(scope="module")
+def trained():
+    patterns = random_patterns(20, 50, 7)
+    return amem.make("infomorphic", epochs=300, seed=1).store(patterns), patterns
+
+
+def test_low_load_recall_and_history(trained):
+    model, patterns = trained
+    assert overlap(model, patterns) >= 0.95
+    assert overlap(model, patterns, flip_cues(patterns, 0.1, 3)) >= 0.9
+    assert model.met_criterion_ and model.epochs_trained_ in (checkpoint_epochs(300) + 1)
+    h = model.history_
+    assert len(h["epoch"]) == len(h["loss"]) == len(h["mean_overlap"]) == h["atoms"].shape[0]
+    assert h["mean_overlap"][-1] >= 0.95 and np.isclose(h["mean_overlap"][-1], overlap(model, patterns))
+    # loss = -sum_i redundancy_i, and the atoms of the final network are stored per neuron
+    assert np.isclose(h["loss"][-1], -model.atoms_[:, 2].sum())
+    assert model.weights_.shape == (50, 50) and (np.diag(model.weights_) == 0).all()
+
+
+def test_redundancy_rises_during_training():
+    model = amem.make("infomorphic", epochs=200, early_stopping=False, seed=0)
+    model.store(random_patterns(60, 40, 1))
+    red = model.history_["atoms"][:, 2]
+    assert red[-1] > red[0] + 0.3 and model.epochs_trained_ == 200
+
+
+def test_numba_and_autograd_backends_train_alike():
+    patterns = random_patterns(30, 30, 4)
+    kw = dict(epochs=40, early_stopping=False, dtype="float64", seed=2)
+    fast = amem.make("infomorphic", backend="numba", **kw).store(patterns)
+    slow = amem.make("infomorphic", backend="autograd", **kw).store(patterns)
+    np.testing.assert_allclose(fast.weights_, slow.weights_, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("binning", ["adaptive", "soft"])
+def test_other_binnings_learn(binning):
+    patterns = random_patterns(10, 30, 5)
+    model = amem.make("infomorphic", binning=binning, epochs=100, seed=0).store(patterns)
+    assert overlap(model, patterns) >= 0.95
+
+
+@pytest.mark.parametrize("goal", ["joint-mi", "external-mi", "co-information"])
+def test_other_goals_learn(goal):
+    patterns = random_patterns(10, 30, 6)
+    assert overlap(amem.make("infomorphic", goal=goal, epochs=100).store(patterns), patterns) >= 0.95
+
+
+def test_store_many_matches_store_one_by_one():
+    sets = [random_patterns(p, 40, s) for p, s in [(8, 0), (30, 1), (17, 2), (30, 1)]]
+    kw = dict(epochs=60, early_stopping=False)
+    batch = InfomorphicHopfield.store_many(
+        [amem.make("infomorphic", seed=s, **kw) for s in (0, 1, 2, 1)], sets)
+    for model, p, s in zip(batch, sets, (0, 1, 2, 1)):
+        single = amem.make("infomorphic", seed=s, **kw).store(p)
+        np.testing.assert_allclose(model.weights_, single.weights_, rtol=1e-4, atol=1e-6)
+        assert np.array_equal(model.recall(p).states, single.recall(p).states)
+    assert np.array_equal(batch[1].weights_, batch[3].weights_)  # duplicate trained once
+
+
+def test_store_again_retrains_on_everything():
+    a, b = random_patterns(5, 30, 0), random_patterns(5, 30, 1)
+    model = amem.make("infomorphic", epochs=100).store(a).store(b)
+    assert model.n_patterns_ == 10 and overlap(model, np.concatenate([a, b])) >= 0.95
+
+
+def test_async_recall_and_pickle(trained):
+    model, patterns = trained
+    twin = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(twin.recall(patterns).states, model.recall(patterns).states)
+    twin.update = "async"
+    assert overlap(twin, patterns) >= 0.95
+
+
+def test_untrained_network_is_empty():
+    model = amem.make("infomorphic", epochs=0).store(random_patterns(3, 20, 0))
+    assert model.epochs_trained_ == 0 and np.abs(model.weights_).max() <= 1e-3 / math.sqrt(20)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_matches_cpu():
+    sets = [random_patterns(p, 60, s) for p, s in [(20, 0), (90, 1)]]
+    kw = dict(epochs=50, early_stopping=False, dtype="float64", backend="autograd")
+    gpu = InfomorphicHopfield.store_many([amem.make("infomorphic", device="cuda", seed=s, **kw)
+                                          for s in (0, 1)], sets)
+    cpu = InfomorphicHopfield.store_many([amem.make("infomorphic", seed=s, **kw)
+                                          for s in (0, 1)], sets)
+    for g, c in zip(gpu, cpu):
+        np.testing.assert_allclose(g.weights_, c.weights_, rtol=1e-6, atol=1e-9)
+    assert overlap(gpu[0], sets[0]) >= 0.95

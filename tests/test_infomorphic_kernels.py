@@ -1,0 +1,65 @@
+"""Numba kernels of the infomorphic network against their naive twins (tests/naive_infomorphic)."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from amem.kernels.ensemble_recall import ensemble_sync_overlap  # noqa: E402
+from amem.kernels.infomorphic_grad import infomorphic_field_grad  # noqa: E402
+from amem.models.infomorphic_train import goal_coefficients  # noqa: E402
+from naive_infomorphic import naive_field_grad, naive_sync_overlap  # noqa: E402
+
+
+@pytest.mark.parametrize("binning", ["fixed", "adaptive"])
+@pytest.mark.parametrize("shape,seed", [((2, 3, 17), 0), ((1, 4, 40), 1), ((3, 2, 9), 2)])
+@pytest.mark.parametrize("gamma", [(0, 0, 1, 0, 0), (1, 1, 1, 1, 0), (0.5, -0.2, 0.3, 0.1, -0.6)])
+def test_field_grad_matches_naive(binning, shape, seed, gamma):
+    rng = np.random.default_rng(seed)
+    n_net, n_units, p_max = shape
+    fields = rng.normal(0, 12, shape)
+    ext = np.where(rng.random(shape) < 0.5, -1, 1).astype(np.int8)
+    n_valid = rng.integers(1, p_max + 1, n_net).astype(np.int64)
+    theta = 1 / (1 + np.exp(-(fields + 2.3 * ext)))
+    grad = np.full(shape, np.nan)
+    cells = np.zeros(shape, np.int16)
+    hist = np.zeros((3, n_net, n_units, 120))
+    bad = infomorphic_field_grad(fields, theta, ext, n_valid, goal_coefficients(gamma),
+                                 np.array([-20.0, 20.0] if binning == "fixed" else [-1.0, 1.0]),
+                                 60, binning == "adaptive", grad, cells, hist[0], hist[1], hist[2],
+                                 3)
+    assert bad == 0
+    ref = naive_field_grad(fields, lambda c, e: torch.sigmoid(c + 2.3 * e), ext, n_valid, gamma,
+                           binning)
+    np.testing.assert_allclose(grad, ref, rtol=1e-8, atol=1e-12)
+    for b in range(n_net):  # padding gets a zero gradient; counts add up to M per neuron
+        assert (grad[b, :, n_valid[b]:] == 0).all()
+        np.testing.assert_array_equal(hist[0][b].sum(-1), n_valid[b])
+    np.testing.assert_allclose(hist[1] + hist[2], hist[0])
+
+
+def test_field_grad_flags_nan():
+    shape = (1, 2, 5)
+    fields = np.zeros(shape)
+    fields[0, 1, 2] = np.nan
+    theta = 1 / (1 + np.exp(-fields))
+    grad = np.zeros(shape)
+    none = np.zeros((0, 0, 0))
+    bad = infomorphic_field_grad(fields, theta, np.ones(shape, np.int8), np.array([5]),
+                                 goal_coefficients((0, 0, 1, 0, 0)), np.array([-20.0, 20.0]), 60,
+                                 False, grad, np.zeros(shape, np.int16), none, none, none, 1)
+    assert bad == 1
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ensemble_recall_matches_naive(seed):
+    rng = np.random.default_rng(seed)
+    n_net, p_max, n_units = 4, 12, 15
+    w = rng.normal(size=(n_net, n_units, n_units)).astype(np.float32)
+    w[:, np.arange(n_units), np.arange(n_units)] = 0
+    w[1] = np.round(w[1])  # integer couplings produce exact zero fields (ties keep the state)
+    x = np.where(rng.random((n_net, p_max, n_units)) < 0.5, -1, 1).astype(np.int8)
+    n_valid = np.array([12, 1, 7, 3])
+    got = ensemble_sync_overlap(np.ascontiguousarray(w.transpose(0, 2, 1)), x, n_valid, n_units)
+    ref = naive_sync_overlap(w.astype(np.float64), x, n_valid, n_units)
+    np.testing.assert_allclose(got, ref, atol=1e-12)
