@@ -60,6 +60,11 @@ def test_ensemble_recall_matches_naive(seed):
     w[1] = np.round(w[1])  # integer couplings produce exact zero fields (ties keep the state)
     x = np.where(rng.random((n_net, p_max, n_units)) < 0.5, -1, 1).astype(np.int8)
     n_valid = np.array([12, 1, 7, 3])
-    got = ensemble_sync_overlap(np.ascontiguousarray(w.transpose(0, 2, 1)), x, n_valid, n_units)
+    wt = np.ascontiguousarray(w.transpose(0, 2, 1))
+    got = ensemble_sync_overlap(wt, x, n_valid, n_units, -np.inf)
     ref = naive_sync_overlap(w.astype(np.float64), x, n_valid, n_units)
     np.testing.assert_allclose(got, ref, atol=1e-12)
+    # giving up: NaN exactly where the exact mean is below the threshold
+    for threshold in (0.0, 0.5, 0.95):
+        gave_up = np.isnan(ensemble_sync_overlap(wt, x, n_valid, n_units, threshold))
+        np.testing.assert_array_equal(gave_up, ref < threshold)

@@ -12,7 +12,7 @@ from numba import njit, prange
 
 
 @njit(parallel=True, cache=True)
-def ensemble_sync_overlap(weights_t, patterns, n_valid, max_steps):
+def ensemble_sync_overlap(weights_t, patterns, n_valid, max_steps, give_up_below):
     """Mean overlap of synchronous recall from each network's clean patterns.
 
     Parameters
@@ -21,58 +21,73 @@ def ensemble_sync_overlap(weights_t, patterns, n_valid, max_steps):
     patterns : int8[B, P, N]     cues (= the stored patterns); rows >= n_valid[b] are ignored
     n_valid : int64[B]
     max_steps : int
+    give_up_below : float
+        Cues run one after another; once even perfect recall of the remaining cues could not
+        lift a network's mean overlap to this value, the network stops and gets NaN (the
+        early-stopping check only needs the decision). Pass -inf for exact means everywhere.
 
     Returns
     -------
     float64[B]: mean over the valid cues of (1/N) sum_i s_i x_i at the end of the dynamics
     """
     n_net, p_max, n_units = patterns.shape
-    overlap = np.zeros((n_net, p_max))
-    for job in prange(n_net * p_max):
-        b = job // p_max
-        mu = job - b * p_max
-        if mu >= n_valid[b]:
-            continue
-        wt = weights_t[b]
-        s = patterns[b, mu].copy()
-        prev = s.copy()
-        new = s.copy()
-        h = np.zeros(n_units)
-        for j in range(n_units):
-            sj = float(s[j])
-            for i in range(n_units):
-                h[i] += sj * wt[j, i]
-        for sweep in range(max_steps):
-            changed = False
-            returned = True
-            for i in range(n_units):
-                v = s[i]
-                if h[i] > 0.0:
-                    v = 1
-                elif h[i] < 0.0:
-                    v = -1
-                new[i] = v
-                if v != s[i]:
-                    changed = True
-                if v != prev[i]:
-                    returned = False
-            if not changed:
-                break
-            for j in range(n_units):
-                if new[j] != s[j]:
-                    step = 2.0 * new[j]
-                    for i in range(n_units):
-                        h[i] += step * wt[j, i]
-            for i in range(n_units):
-                prev[i] = s[i]
-                s[i] = new[i]
-            if sweep > 0 and returned:
-                break
-        acc = 0
-        for i in range(n_units):
-            acc += s[i] * patterns[b, mu, i]
-        overlap[b, mu] = acc / n_units
     out = np.zeros(n_net)
-    for b in range(n_net):
-        out[b] = overlap[b, : n_valid[b]].sum() / n_valid[b]
+    for b in prange(n_net):
+        wt = weights_t[b]
+        m = n_valid[b]
+        total = 0.0
+        h = np.zeros(n_units)
+        s = np.zeros(n_units, np.int8)
+        prev = np.zeros(n_units, np.int8)
+        new = np.zeros(n_units, np.int8)
+        for mu in range(m):
+            total += _recall_one(wt, patterns[b, mu], max_steps, h, s, prev, new)
+            if total + (m - mu - 1) < give_up_below * m:
+                total = np.nan
+                break
+        out[b] = total / m
     return out
+
+
+@njit(cache=True)
+def _recall_one(wt, x, max_steps, h, s, prev, new):
+    """Overlap with x after synchronous recall from x (scratch arrays h, s, prev, new)."""
+    n_units = x.shape[0]
+    for i in range(n_units):
+        s[i] = x[i]
+        prev[i] = x[i]
+        h[i] = 0.0
+    for j in range(n_units):
+        sj = float(s[j])
+        for i in range(n_units):
+            h[i] += sj * wt[j, i]
+    for sweep in range(max_steps):
+        changed = False
+        returned = True
+        for i in range(n_units):
+            v = s[i]
+            if h[i] > 0.0:
+                v = 1
+            elif h[i] < 0.0:
+                v = -1
+            new[i] = v
+            if v != s[i]:
+                changed = True
+            if v != prev[i]:
+                returned = False
+        if not changed:
+            break
+        for j in range(n_units):
+            if new[j] != s[j]:
+                step = 2.0 * new[j]
+                for i in range(n_units):
+                    h[i] += step * wt[j, i]
+        for i in range(n_units):
+            prev[i] = s[i]
+            s[i] = new[i]
+        if sweep > 0 and returned:
+            break
+    acc = 0
+    for i in range(n_units):
+        acc += s[i] * x[i]
+    return acc / n_units

@@ -266,13 +266,16 @@ def _numba_threads() -> int:
     return numba.get_num_threads()
 
 
-def sync_mean_overlap(weights, x, n_valid, max_steps: int) -> np.ndarray:
-    """Mean overlap of synchronous recall from the clean patterns, external input off (B,)."""
+def sync_mean_overlap(weights, x, n_valid, max_steps: int, give_up_below=-np.inf) -> np.ndarray:
+    """Mean overlap of synchronous recall from the clean patterns, external input off (B,).
+
+    NaN for networks that were given up (their mean cannot reach ``give_up_below``).
+    """
     from amem.kernels.ensemble_recall import ensemble_sync_overlap
 
     wt = weights.detach().transpose(1, 2).contiguous().cpu().numpy()
     xs = x.detach().cpu().to(torch.int8).numpy()
-    return ensemble_sync_overlap(wt, xs, n_valid.cpu().numpy(), max_steps)
+    return ensemble_sync_overlap(wt, xs, n_valid.cpu().numpy(), max_steps, float(give_up_below))
 
 
 def _bucket_ranges(sizes: np.ndarray, ratio: float = 0.8) -> list[np.ndarray]:
@@ -359,9 +362,14 @@ def _train(pattern_sets, seeds, cfg, callback):
                 continue
             if not torch.isfinite(bucket.w).all():
                 raise _diverged(f"non-finite weights at epoch {epoch + 1}")
-            atoms = sx_atoms(bucket.joint_numpy(), np)  # (B, N, 5)
-            if cfg.early_stopping or last:
+            joint = bucket.joint_numpy()
+            used = joint.sum(axis=(0, 1, 2, 4)) > 0  # empty field bins change no atom
+            atoms = sx_atoms(np.ascontiguousarray(joint[:, :, :, used]), np)  # (B, N, 5)
+            if last:
                 overlap = sync_mean_overlap(bucket.w, bucket.x, bucket.n_valid, n_units)
+            elif cfg.early_stopping:  # only the decision is needed: hopeless networks give up
+                overlap = sync_mean_overlap(bucket.w, bucket.x, bucket.n_valid, n_units,
+                                            cfg.stop_overlap)
             else:  # without early stopping the recall check is only needed at the end
                 overlap = np.full(len(bucket), np.nan)
             met = overlap >= cfg.stop_overlap
