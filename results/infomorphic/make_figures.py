@@ -63,7 +63,12 @@ def save(fig, name):
 
 
 def cap_text(c):
-    return f"{c['capacity_alpha']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}] ({c['n_seeds']} seeds)"
+    return (f"{c['criterion']}: {c['capacity_alpha']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}] "
+            f"({c['n_seeds']} seeds, {c.get('n_censored', 0)} censored)")
+
+
+def paper(caps):
+    return [c for c in caps if c["criterion"] == "paper"]
 
 
 def fig2c():
@@ -78,8 +83,9 @@ def fig2c():
             continue
         a, v = curve(recs)
         band(ax, a, v, label, color)
-        for c in capacities(run):
+        for c in paper(capacities(run)):
             ax.axvline(c["capacity_alpha"], color=color, ls="--", lw=1)
+        for c in capacities(run):
             print(f"fig2c {label}: capacity {cap_text(c)}")
     ax.axhline(0.95, color="k", lw=0.5, ls=":")
     ax.set_xlabel(r"load $\alpha = P/N$")
@@ -147,8 +153,9 @@ def noise():
     for f, color in ((0.1, "tab:orange"), (0.2, "tab:red")):
         a, v = curve(recs, noise=f)
         band(ax, a, v, f"{f:.0%} flipped cue bits", color)
-    for c in capacities("noise_infomorphic"):
-        print(f"noise {c['noise']}: capacity {cap_text(c)}")
+    for run in ("noise_infomorphic", "noise_infomorphic_noES"):
+        for c in capacities(run):
+            print(f"{run} noise {c['noise']}: capacity {cap_text(c)}")
     ax.axhline(0.95, color="k", lw=0.5, ls=":")
     ax.set_xlabel(r"load $\alpha = P/N$")
     ax.set_ylabel("recall accuracy (mean overlap)")
@@ -158,7 +165,9 @@ def noise():
 
 
 def basin():
-    inf, heb = rows("basin_infomorphic"), rows("basin_hebbian")
+    inf, heb = rows("basin_infomorphic_noES") or rows("basin_infomorphic"), rows("basin_hebbian")
+    for r in rows("basin_infomorphic"):  # early-stopped networks, for the README
+        pass
     if not inf:
         return
     fig, ax = plt.subplots(figsize=(6, 3.6))
@@ -176,7 +185,7 @@ def basin():
                 f"{f:.1f}->{x:.2f}" for f, x in zip(fs, retrieved)))
     ax.set_xlabel("fraction of flipped cue bits")
     ax.set_ylabel("fraction of patterns retrieved (overlap >= 0.95)")
-    ax.set_title("Basins of attraction (N = 100, sync recall)", fontsize=9)
+    ax.set_title("Basins (N = 100, sync recall; infomorphic trained 2000 epochs)", fontsize=9)
     ax.legend(fontsize=7)
     save(fig, "basin")
 
