@@ -29,7 +29,8 @@ class DescentL2Hopfield(RecurrentRuleModel):
     Capacity: at small a the rule interpolates the targets (h = xi/lambda) for every pattern while
     P <= N (a pseudo-inverse-like solution with a bias); the paper compares it numerically with
     other rules and reports no closed-form capacity. The infomorphic paper (Bluemel et al. 2025,
-    Fig. 5A) reports it below the redundancy-trained network's 1.59 at N = 100.
+    Fig. 5A) states that its redundancy-trained network (alpha_c = 1.59 at N = 100) outperforms
+    it; the Descent-L2 value itself was not recovered from that paper.
 
     Parameters
     ----------

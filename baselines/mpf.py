@@ -31,8 +31,8 @@ class MPFHopfield(RecurrentRuleModel):
 
     Capacity stated by the paper: with noise-free training patterns MPF provably stores any set
     that some Hopfield network can store as fixed points ("optimal"), which they show is at least
-    one pattern per neuron (alpha >= 1); it outperforms the outer-product and perceptron rules in
-    speed and recovery.
+    one pattern per neuron (alpha >= 1), and it "outperforms classical methods both in speed and
+    memory recovery" (abstract).
 
     Parameters
     ----------

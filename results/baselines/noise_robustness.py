@@ -32,9 +32,10 @@ NOISES = [round(0.02 * k, 2) for k in range(0, 26)]  # 0 ... 0.5
 THRESHOLD = 0.95  # mean overlap that counts as recalled (the paper criterion)
 
 
-def run(model_id: str, n_units: int, seeds: int, out_dir: Path, params: dict) -> Path:
+def run(model_id: str, n_units: int, seeds: int, out_dir: Path, params: dict,
+        label: str | None = None) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{model_id}.csv"
+    path = out_dir / f"{label or model_id}.csv"
     t0 = time.perf_counter()
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
@@ -52,7 +53,7 @@ def run(model_id: str, n_units: int, seeds: int, out_dir: Path, params: dict) ->
                     cues = flip_cues(patterns, noise, seed=[seed, n_units, n_patterns, int(noise * 1000)])
                     overlap = (model.recall(cues).states.astype(np.float64) * patterns).mean(axis=1)
                     overlaps.append(overlap.mean())
-                    writer.writerow([model_id, n_units, alpha, n_patterns, seed, noise,
+                    writer.writerow([label or model_id, n_units, alpha, n_patterns, seed, noise,
                                      f"{overlap.mean():.6f}", f"{(overlap == 1).mean():.6f}"])
                 if np.mean(overlaps) < THRESHOLD:
                     break  # f_max is the last level that passed; higher noise levels are not needed
@@ -66,13 +67,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--label", default=None, help="curve name and file stem (default: model id)")
     parser.add_argument("--out", type=Path, default=Path("results/baselines/noise"))
     args = parser.parse_args()
     import json
 
     params = {k: json.loads(v) for k, v in (p.split("=", 1) for p in args.param)}
     for model_id in args.model:
-        run(model_id, args.n, args.seeds, args.out, params)
+        run(model_id, args.n, args.seeds, args.out, params, args.label)
 
 
 if __name__ == "__main__":
