@@ -71,9 +71,16 @@ def main() -> None:
 
     records = load_records()
     summary = summarize(records)
-    fig_ax = plot_accuracy(records, capacities=summary)
+    fig_ax = plot_accuracy(records, capacities=summary, log_x=False)
     print("wrote", [str(p.relative_to(HERE)) for p in save_figure(fig_ax, HERE / "comparison")])
     print(capacity_table(records))
+
+    for path in sorted(HERE.glob("bisect-*/summary.json")):
+        for cap in json.loads(path.read_text())["capacities"]:
+            if cap["criterion"] == "paper":
+                print(f"{path.parent.name}: {cap['model']} {cap['params']} paper alpha_c "
+                      f"{cap['capacity_alpha']:.3f} [{cap['ci_low']:.3f}, {cap['ci_high']:.3f}], "
+                      f"{cap['n_seeds']} seeds, {cap['n_censored']} censored")
 
     curves = fmax_curves()
     with (HERE / "fmax.csv").open("w", newline="") as fh:
@@ -87,7 +94,7 @@ def main() -> None:
         a, f = np.array(curves[model]).T
         ax.plot(a, f, "o-", ms=2.5, lw=1.0, color=f"C{i}", label=model)
     ax.set_xlabel(r"load $\alpha = P/N$")
-    ax.set_ylabel(r"$f_{max}$ (flipped fraction, overlap $\geq$ 0.95)")
+    ax.set_ylabel(r"$f_{max}$ (overlap $\geq$ 0.95)")
     ax.set_ylim(-0.01, 0.52)
     ax.legend(fontsize=6, frameon=False)
     print("wrote", [str(p.relative_to(HERE)) for p in save_figure(ax, HERE / "noise_robustness")])
