@@ -6,8 +6,9 @@ Why it cannot lose finished work:
   lock (``fcntl.flock`` on ``DIR/.lock``) and then fsync'd; Ctrl-C is held back for the few
   microseconds of the write, so only a hard kill or power loss can cut a line.
 * A cut (``kill -9`` mid-write) can at worst leave a truncated last line. Loading skips it with a
-  one-line :class:`CorruptRecordsWarning`, and the next append first ends that line, so every
-  intact record stays readable and the lost trial simply runs again.
+  one-line :class:`CorruptRecordsWarning`; the next append (under the lock, so no writer can
+  still be writing it) moves the fragment to ``records.torn`` and carries on from the last intact
+  line. Every intact record stays readable and the lost trial simply runs again.
 * Every line ends with ``"crc32":"xxxxxxxx"``, the CRC-32 of the rest of the line, so a line that
   was damaged but still parses as JSON is caught too (lines without it are accepted as written).
 * Every record carries ``schema`` (the schema version) and ``key`` (the trial identity hash).
@@ -35,6 +36,7 @@ from amem.trials import SCHEMA_VERSION, canonical
 
 RECORDS_FILE = "records.jsonl"
 LOCK_FILE = ".lock"
+TORN_FILE = "records.torn"  # cut-off lines set aside by the next append
 _CRC_TAIL = re.compile(rb',"crc32":"([0-9a-f]{8})"\}\s*$')
 
 
@@ -126,7 +128,7 @@ class RecordStore:
                     return 0
                 payload = b"".join(lines)
                 if size and os.pread(fd, 1, size - 1) != b"\n":
-                    payload = b"\n" + payload  # end the line a crash left truncated
+                    size = self._set_aside_torn_tail(fd, size)
                 _write_all(fd, payload)
                 os.fsync(fd)
                 if size == 0:
@@ -135,6 +137,18 @@ class RecordStore:
                 return len(lines)
             finally:
                 os.close(fd)
+
+    def _set_aside_torn_tail(self, fd: int, size: int) -> int:
+        """Move the cut-off last line a crashed writer left (we hold the lock: nobody is still
+        writing it) to ``records.torn`` for inspection, so later loads are clean again."""
+        data = os.pread(fd, size, 0)
+        cut = data.rfind(b"\n") + 1
+        with open(self.directory / TORN_FILE, "ab") as torn:
+            torn.write(data[cut:] + b"\n")
+            torn.flush()
+            os.fsync(torn.fileno())
+        os.ftruncate(fd, cut)
+        return cut
 
     def _scan(self, fd: int, start: int, end: int) -> None:
         """Learn the keys of the intact records in bytes [start, end) (appended by others)."""
