@@ -86,18 +86,16 @@ class ProcessExecutor:
                     return
                 self._pending.add(self._pool.submit(fn, unit))
 
-        top_up()
-        while self._pending:
-            done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
-            top_up()  # refill before handing results back: workers stay busy meanwhile
-            for fut in done:
-                try:
-                    result = fut.result()
-                except BrokenProcessPool as err:
-                    raise AmemError(f"a worker process died ({err}); finished trials are saved, "
-                                    "rerun the same command to resume (fewer --workers if memory "
-                                    "ran out)") from None
-                yield result
+        try:
+            top_up()
+            while self._pending:
+                done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
+                top_up()  # refill before handing results back: workers stay busy meanwhile
+                for fut in done:
+                    yield fut.result()
+        except BrokenProcessPool as err:
+            raise AmemError(f"a worker process died ({err}); finished trials are saved, rerun the "
+                            "same command to resume (with fewer --workers if memory ran out)") from None
 
     def close(self) -> None:
         """Stop now: drop queued units, end running workers (their units are lost, not saved)."""

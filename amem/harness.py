@@ -298,11 +298,13 @@ def bisect_capacity(unit: BisectUnit, runner: Callable = run_trials) -> list[dic
 
 def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
               on_records: Callable[[list[dict]], None] | None = None,
-              chunk_size: int | None = None) -> list[dict]:
+              chunk_size: int | None = None,
+              log: Callable[[str], None] | None = None) -> list[dict]:
     """Run what is missing of ``config`` and return every record that belongs to the sweep.
 
     Records are appended to ``store`` as each unit finishes, so an interruption loses only the
     units in flight; rerunning resumes (finished trials are found by key and never rerun).
+    ``log`` receives one-line notices (default: stderr when ``progress`` is on).
     """
     from amem.executors import InlineExecutor
 
@@ -313,12 +315,13 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     grid = config.search == "grid"
     remaining = sum(unit_size(u) for u in units) if grid else len(units)
     total = sweep_size(config)
-    if progress and total > remaining:
+    if log is None and progress:
         import sys
 
+        log = lambda message: print(message, file=sys.stderr)  # noqa: E731
+    if log is not None and total > remaining:
         what = "trials" if grid else "capacity searches"
-        print(f"resuming: {total - remaining} of {total} {what} already finished in {store.path}",
-              file=sys.stderr)
+        log(f"resuming: {total - remaining} of {total} {what} already finished in {store.path}")
     bar = _progress_bar(total, total - remaining, progress and remaining > 0,
                         "trials" if grid else "searches")
     try:

@@ -133,7 +133,8 @@ def cmd_capacity(args) -> int:
     try:
         executor = make_executor(args.executor, args.workers, args.scheduler)
         records = run_sweep(config, store, executor, progress=not args.no_progress,
-                            chunk_size=args.chunk_size)
+                            chunk_size=args.chunk_size,
+                            log=lambda message: print(message, file=sys.stderr))
     except KeyboardInterrupt:
         if executor is not None:
             executor.close()  # stop the workers before anything else
