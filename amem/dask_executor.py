@@ -9,8 +9,11 @@ model's module) installed; the executor checks the amem version on every worker 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -61,9 +64,10 @@ class DaskExecutor:
             if workers is not None and workers < 1:
                 raise AmemError(f"--workers {workers} must be at least 1")
             n = 1 if not processes else (workers or available_cores())
-            self._cluster = distributed.LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=processes,
-                dashboard_address=None, silence_logs=logging.ERROR)
+            with _workers_ignore_sigint():
+                self._cluster = distributed.LocalCluster(
+                    n_workers=n, threads_per_worker=1, processes=processes,
+                    dashboard_address=":0", silence_logs=logging.ERROR)
             self.client = distributed.Client(self._cluster)
         self.workers = max(1, sum(self.client.nthreads().values()))
         self._check_workers()
@@ -123,6 +127,21 @@ class DaskExecutor:
 
 
 _END = object()
+
+
+@contextlib.contextmanager
+def _workers_ignore_sigint():
+    """Worker processes started in this block ignore SIGINT (the disposition survives exec):
+    Ctrl-C in a terminal signals the whole process group, and only this process should act on
+    it, by cancelling the work and closing the cluster -- not every worker with a traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_capped(fn: Callable, unit: Any, cap_threads: bool):
