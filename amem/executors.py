@@ -71,7 +71,7 @@ class ProcessExecutor:
         self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                          mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_init_worker,
-                                         initargs=(self.threads_per_worker,))
+                                         initargs=(self.threads_per_worker, os.getpid()))
         self._pending: set = set()
         self._closed = False
 
@@ -132,12 +132,31 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
             proc.kill()
 
 
-def _init_worker(threads: int) -> None:
-    """Process-pool worker start-up: leave Ctrl-C to the parent; cap every thread pool."""
+def _init_worker(threads: int, parent_pid: int) -> None:
+    """Process-pool worker start-up: leave Ctrl-C to the parent, end with the parent (even a
+    ``kill -9``'d one), cap every thread pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent_pid)
     for key in THREAD_ENV:
         os.environ[key] = str(threads)
     limit_threads(threads)
+
+
+def exit_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
+    """End this process as soon as ``parent_pid`` is gone: orphaned workers would otherwise sit
+    on memory and cores forever after their parent was killed."""
+    import threading
+    import time
+
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(poll_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="amem-exit-with-parent", daemon=True).start()
 
 
 def limit_threads(threads: int) -> None:

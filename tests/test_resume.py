@@ -155,3 +155,17 @@ def test_ctrl_c_stops_process_pool_cleanly_and_resumes(tmp_path, grid_reference)
     _, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
     assert file_records(out) == grid_reference
+
+
+def test_pool_workers_do_not_outlive_a_killed_parent(tmp_path):
+    out = tmp_path / "out"
+    proc = cli([*GRID, "--executor", "process", "--workers", "2"], out)
+    wait_for_lines(proc, out / RECORDS_FILE, 1)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
+    proc.send_signal(signal.SIGKILL)  # the parent only: nobody tells the workers
+    proc.wait(30)
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in workers), "orphaned workers left running"
