@@ -14,15 +14,20 @@ import logging
 import os
 import signal
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from amem.errors import AmemError
-from amem.executors import IN_FLIGHT_PER_WORKER, available_cores, limit_threads
+from amem.executors import available_cores, limit_threads
 
 INSTALL_HINT = "pip install 'amem[dask]'"
 CONNECT_TIMEOUT_S = 30
+RESIZE_EVERY_S = 5.0
+#: Units in flight per worker thread: more than the process pool's 2, to hide the scheduler
+#: round trip (milliseconds) behind work; still a small, bounded loss on a kill.
+IN_FLIGHT_PER_WORKER = 4
 
 
 def _import_distributed():
@@ -90,11 +95,14 @@ class DaskExecutor:
         from distributed import as_completed
 
         it = iter(units)
-        queue = as_completed()
+        queue = as_completed(with_results=True, raise_errors=True)
+        sized = [0.0, self.workers]  # when the worker count was last asked, and the answer
 
         def top_up():
-            # the cluster may grow or shrink (adaptive deployments): size the queue to it now
-            limit = IN_FLIGHT_PER_WORKER * max(1, sum(self.client.nthreads().values()))
+            # the cluster may grow or shrink (adaptive deployments): ask every few seconds
+            if time.monotonic() - sized[0] > RESIZE_EVERY_S:
+                sized[:] = [time.monotonic(), max(1, sum(self.client.nthreads().values()))]
+            limit = IN_FLIGHT_PER_WORKER * sized[1]
             while len(self._pending) < limit:
                 unit = next(it, _END)
                 if unit is _END:
@@ -104,9 +112,10 @@ class DaskExecutor:
                 queue.add(fut)
 
         top_up()
-        for fut in queue:
+        # results come with the completion notice (no extra round trip per unit); an error
+        # re-raises the worker's exception here
+        for fut, result in queue:
             self._pending.discard(fut)
-            result = fut.result()  # re-raises the worker's exception here
             fut.release()
             top_up()
             yield result

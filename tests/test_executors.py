@@ -71,6 +71,18 @@ def test_dask_local_cluster_gives_identical_records(tmp_path, inline_records):
     assert without_timing(records) == inline_records
 
 
+def test_dask_errors_reach_the_caller():
+    pytest.importorskip("distributed")
+    from amem.dask_executor import DaskExecutor
+
+    executor = DaskExecutor(processes=False)
+    try:
+        with pytest.raises(AmemError, match="unknown model"):
+            list(executor.map_unordered(amem.make, ["no-such-model"]))
+    finally:
+        executor.close()
+
+
 @pytest.mark.slow
 def test_dask_worker_processes_give_identical_records(tmp_path, inline_records):
     pytest.importorskip("distributed")
