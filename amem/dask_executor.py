@@ -140,9 +140,13 @@ _END = object()
 
 @contextlib.contextmanager
 def _workers_ignore_sigint():
-    """Worker processes started in this block ignore SIGINT (the disposition survives exec):
-    Ctrl-C in a terminal signals the whole process group, and only this process should act on
-    it, by cancelling the work and closing the cluster -- not every worker with a traceback."""
+    """Worker processes started in this block ignore SIGINT (the disposition survives exec).
+
+    Ctrl-C in a terminal signals the whole process group; only this process should act on it
+    (cancel the work, close the cluster), not every worker with a traceback. Blocking SIGINT
+    instead would not do: Dask starts the workers from its event-loop thread, whose signal mask
+    is its own. The cost: a Ctrl-C during the few seconds of cluster start-up is ignored.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return

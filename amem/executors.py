@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from amem.errors import AmemError
+from amem.store import sigint_held
 
 EXECUTORS = ("inline", "process", "dask")
 #: Environment variables that size the thread pools of BLAS, OpenMP, Numba and torch.
@@ -84,7 +85,10 @@ class ProcessExecutor:
                 unit = next(it, _END)
                 if unit is _END:
                     return
-                self._pending.add(self._pool.submit(fn, unit))
+                # a submit may spawn a worker: it starts with SIGINT blocked (the mask survives
+                # exec), so a Ctrl-C to the process group cannot hit it mid-start-up
+                with sigint_held():
+                    self._pending.add(self._pool.submit(fn, unit))
 
         try:
             top_up()
@@ -103,11 +107,11 @@ class ProcessExecutor:
             return
         self._closed = True
         busy = any(not f.done() for f in self._pending)
-        for fut in self._pending:
-            fut.cancel()
+        self._pending = set()
         if busy:
-            _end_workers(self._pool)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+            _stop_pool_now(self._pool)
+        else:
+            self._pool.shutdown(wait=True)
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -118,18 +122,29 @@ class ProcessExecutor:
 _END = object()
 
 
-def _end_workers(pool: ProcessPoolExecutor) -> None:
-    if hasattr(pool, "terminate_workers"):  # Python >= 3.14
+def _stop_pool_now(pool: ProcessPoolExecutor) -> None:
+    """Shut a busy pool down without waiting for the running units.
+
+    Cancelling futures from this thread while the pool's manager thread marks them broken
+    raises ``InvalidStateError`` in that thread (CPython 3.11), so the manager thread does the
+    cancelling (``shutdown(cancel_futures=True)``); then the workers are ended and the manager
+    thread, which notices and joins them, is joined.
+    """
+    if hasattr(pool, "terminate_workers"):  # Python >= 3.14 does all of it
         pool.terminate_workers()
         return
     processes = dict(getattr(pool, "_processes", None) or {})
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes.values():
         if proc.is_alive():
             proc.terminate()
+    if manager is not None:
+        manager.join(timeout=10)  # it notices the ended workers, fails their futures, joins them
     for proc in processes.values():
-        proc.join(timeout=5)
-        if proc.is_alive():
+        if proc.is_alive():  # only if the manager thread got stuck
             proc.kill()
+            proc.join(timeout=1)
 
 
 def _init_worker(threads: int, parent_pid: int) -> None:

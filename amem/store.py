@@ -111,7 +111,7 @@ class RecordStore:
         records = list(records)
         if not records:
             return 0
-        with _sigint_held(), self._locked():
+        with sigint_held(), self._locked():
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 size = os.fstat(fd).st_size
@@ -238,7 +238,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 @contextmanager
-def _sigint_held():
+def sigint_held():
     """Defer Ctrl-C (SIGINT) until the block ends, so an interrupt never cuts a line in half."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
         yield

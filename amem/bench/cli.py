@@ -252,6 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except AmemError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt:  # before or after a sweep (a sweep reports its own progress)
+            print("\ninterrupted", file=sys.stderr)
+            return 130
 
 
 @contextlib.contextmanager
