@@ -16,6 +16,7 @@ from amem.executors import InlineExecutor, ProcessExecutor, available_cores, mak
 from amem.harness import (SweepConfig, apply_device, apply_update_rule, plan_sweep,
                           planned_trials, run_sweep)
 from amem.store import RecordStore
+from amem.trials import TrialSpec, run_trials
 
 TIMING_FIELDS = ("store_s", "recall_s")
 
@@ -100,6 +101,20 @@ def test_records_do_not_depend_on_chunking(tmp_path, inline_records):
     records = run_sweep(small_config(), RecordStore(tmp_path), InlineExecutor(), progress=False,
                         chunk_size=3)
     assert without_timing(records) == inline_records
+
+
+@pytest.mark.parametrize("model_id", [m if m == "hebbian" else pytest.param(m, marks=pytest.mark.slow)
+                                      for m in amem.list_models()])
+def test_a_trial_gives_the_same_record_in_any_chunk(model_id):
+    """Executors chunk trials differently (and a resumed run reruns only part of a chunk), so a
+    model's batched ``store_many`` must give every trial what it gives the trial alone.
+    (Trained models take tens of seconds here: slow.)"""
+    params = dict(amem.spec(model_id).test_params)
+    trials = [TrialSpec(model=model_id, params=params, n_units=24, n_patterns=p, seed=s)
+              for p, s in [(2, 0), (3, 1), (4, 0)]]
+    together = run_trials(trials)
+    alone = [run_trials([t])[0] for t in trials]
+    assert without_timing(together) == without_timing(alone)
 
 
 def test_chunk_sizes_are_bounded_and_cover_every_trial():
