@@ -73,7 +73,8 @@ def dense_tables(energy: str, n_units: int, n_patterns: int, degree: int = 3,
         # g(b) = e^(b+1) - e^(b-1) = 2 sinh(1) e^b; the positive constant cannot change a sign.
         return DenseTables(m - 1.0, ones, m + 1.0, ones, True)
     if energy == "softmax":
-        logits = beta * m
+        with np.errstate(over="ignore"):
+            logits = beta * m
         if not np.isfinite(logits).all():
             raise AmemError(f"beta={beta!r} times N={n_units} overflows float64; use a smaller beta")
         return DenseTables(logits, ones, logits, ones, True)
