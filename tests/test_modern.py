@@ -80,27 +80,30 @@ def test_kernel_matches_exact_twin_on_every_state_with_ties(rule, update):
         np.testing.assert_array_equal(g, w)
 
 
+@pytest.mark.parametrize("n_pairs", [2, 60])  # per-pattern exponentials / shifted table path
 @pytest.mark.parametrize("rule", [dict(energy="exp"), dict(energy="softmax", beta=1.0),
                                   dict(energy="poly", degree=9)], ids=["exp", "softmax", "poly9"])
-def test_log_domain_ties_survive_rounding(rule):
+def test_log_domain_ties_survive_rounding(rule, n_pairs):
     """Cancelling pairs at very different scales: (1 + tiny) - 1 - tiny is not 0 in floats.
 
-    Energy rules: a', c' are a, c with unit 0 flipped, so every pair has the same b at unit 0
-    and opposite signs there (an exact tie). Softmax: units 0 and 1 flipped, c agrees with a on
-    them, and cues with s_0 = a_0, s_1 = -a_1 give each pair equal overlaps.
+    Energy rules: each pattern comes with a copy with unit 0 flipped, so every pair has the same
+    b at unit 0 and opposite signs there (an exact tie). Softmax: units 0 and 1 flipped, every
+    pattern agrees with a on them, and cues with s_0 = a_0, s_1 = -a_1 give each pair equal
+    overlaps.
     """
     n = 48
-    a, c = random_patterns(2, n, 21)
+    base = random_patterns(n_pairs, n, 21)
+    a = base[0]
     flipped = [0] if rule["energy"] != "softmax" else [0, 1]
-    c[flipped] = a[flipped]
-    pats = np.stack([a, c, a, c]).copy()
-    pats[2:, flipped] *= -1
+    base[:, flipped] = a[flipped]
+    pats = np.concatenate([base, base]).copy()
+    pats[n_pairs:, flipped] *= -1
     cues = flip_cues(np.repeat(a[None], 6, axis=0), 0.1, 22)
     cues[:, 0] = a[0]
     if rule["energy"] == "softmax":
         cues[:, 1] = -a[1]
     assert sum(decide(pats, s, 0, **rule) == 0 for s in cues) > 0
-    tables = dense_tables(rule["energy"], n, 4, rule.get("degree", 3), beta=1.0, force_log=True)
+    tables = dense_tables(rule["energy"], n, len(pats), rule.get("degree", 3), force_log=True)
     states = cues.copy()
     dense_sync_recall(np.ascontiguousarray(pats.T), *tables.args(), states, 1)
     want, _, _ = naive_sync(pats, cues, 1, **rule)

@@ -65,32 +65,46 @@ def _refresh(m, n_units, mag_lo, sgn_lo, mag_hi, sgn_hi, log_domain, u_tab, d_ta
                 shift = mag_hi[v]
         if shift == -np.inf:  # every term is exactly zero: all ties
             shift = 0.0
-    for v in range(n_tab):
-        lo = 0.0
-        hi = 0.0
-        if sgn_lo[v] != 0:
-            lo = sgn_lo[v] * (np.exp(mag_lo[v] - shift) if log_domain else mag_lo[v])
-        if sgn_hi[v] != 0:
-            hi = sgn_hi[v] * (np.exp(mag_hi[v] - shift) if log_domain else mag_hi[v])
-        u_tab[v] = lo + hi
-        d_tab[v] = lo - hi
-        a_tab[v] = abs(lo) + abs(hi)
     w = 0.0
     total = 0.0
-    for mu in range(m.shape[0]):
-        v = m[mu] + n_units
-        u[mu] = u_tab[v]
-        w += d_tab[v]
-        total += a_tab[v]
+    if log_domain and m.shape[0] < n_tab:
+        # few patterns: exponentiate each pattern's terms instead of the whole table
+        for mu in range(m.shape[0]):
+            v = m[mu] + n_units
+            lo = sgn_lo[v] * np.exp(mag_lo[v] - shift) if sgn_lo[v] != 0 else 0.0
+            hi = sgn_hi[v] * np.exp(mag_hi[v] - shift) if sgn_hi[v] != 0 else 0.0
+            u[mu] = lo + hi
+            w += lo - hi
+            total += abs(lo) + abs(hi)
+    else:
+        for v in range(n_tab):
+            lo = 0.0
+            hi = 0.0
+            if sgn_lo[v] != 0:
+                lo = sgn_lo[v] * (np.exp(mag_lo[v] - shift) if log_domain else mag_lo[v])
+            if sgn_hi[v] != 0:
+                hi = sgn_hi[v] * (np.exp(mag_hi[v] - shift) if log_domain else mag_hi[v])
+            u_tab[v] = lo + hi
+            d_tab[v] = lo - hi
+            a_tab[v] = abs(lo) + abs(hi)
+        for mu in range(m.shape[0]):
+            v = m[mu] + n_units
+            u[mu] = u_tab[v]
+            w += d_tab[v]
+            total += a_tab[v]
     tol = 0.0
     if log_domain:
         tol = 4.0 * (m.shape[0] + 2) * _EPS * total
     return w, tol
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc"})
 def _drive(xt_row, u, s_i, w):
-    """2 D_i = sum_mu xi_mu,i u_mu + s_i w."""
+    """2 D_i = sum_mu xi_mu,i u_mu + s_i w.
+
+    Reassociation (SIMD) is safe: exact mode sums integers below 2**53 (any order is exact) and
+    the log-domain tie tolerance bounds the rounding of any summation order.
+    """
     acc = 0.0
     for mu in range(u.shape[0]):
         acc += xt_row[mu] * u[mu]
