@@ -231,3 +231,34 @@ def test_recall_before_store_and_bad_cues_raise():
     model.store(random_patterns(4, 5, 0))
     with pytest.raises(AmemError):
         model.recall(np.ones((1, 6)))
+
+
+@pytest.mark.parametrize("params", [dict(update="async"), dict(energy="exp"),
+                                    dict(energy="softmax", beta=0.5, update="async"),
+                                    dict(degree=4, rectified=True)])
+def test_conformance_kit_on_variants(params):
+    from amem.testing import check_model
+
+    check_model("modern", **params)
+
+
+def test_bisection_relative_tolerance_brackets_the_one_pattern_search(tmp_path):
+    """--bisect-rtol (added for dense memories, P in the thousands): fewer trials, and the
+    per-seed capacity stays within the tolerance of the one-pattern bisection."""
+    from amem.criteria import CRITERIA, seed_capacities
+    from amem.harness import SweepConfig, run_sweep
+    from amem.store import RecordStore
+
+    results = {}
+    for rtol in (0.0, 0.1):
+        config = SweepConfig(models=[("modern", {"degree": 3})], n_units=[24], alphas=[1.0, 2.0],
+                             seeds=2, search="bisect", bisect_rtol=rtol)
+        records = run_sweep(config, RecordStore(tmp_path / str(rtol)), progress=False)
+        results[rtol] = (len(records), seed_capacities(records, CRITERIA["paper"]))
+    (n_exact, caps_exact), (n_rtol, caps_rtol) = results[0.0], results[0.1]
+    assert n_rtol < n_exact
+    for seed, (p, _) in caps_exact.items():
+        assert 0.9 * p - 1 <= caps_rtol[seed][0] <= p
+    with pytest.raises(AmemError, match="bisect_rtol"):
+        SweepConfig(models=[("modern", {})], alphas=[1.0, 2.0], search="bisect",
+                    bisect_rtol=1.5).validate()
