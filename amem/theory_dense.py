@@ -6,9 +6,12 @@
 
       K_no-err = N^(n-1) / (2 (2n-3)!! ln N).
 
-  n = 2 gives McEliece et al.'s N / (2 ln N) for the Hebbian network. With a tolerated error
-  fraction the capacity is alpha_n N^(n-1); either way the scaling exponent in N is n - 1 (up to
-  the log factor).
+  n = 2 gives McEliece et al.'s N / (2 ln N) for the Hebbian network. This is the capacity at
+  which each given pattern is a fixed point w.h.p.; requiring *all* P patterns to be fixed at
+  once needs N P p_err -> 0 instead of N p_err -> 0, i.e. ln(N P) ~ n ln N in place of ln N:
+  N^(n-1) / (2 n (2n-3)!! ln N) (our extension of the same argument; n = 2 gives McEliece's
+  N / (4 ln N)). With a tolerated error fraction the capacity is alpha_n N^(n-1); either way the
+  scaling exponent in N is n - 1 (up to the log factor).
 * Exponential energy F(x) = e^x (Demircigil, Heusel, Löwe, Upgang & Vermet, J. Stat. Phys.
   168:288, 2017): M = exp(alpha N) patterns with
 
@@ -37,15 +40,18 @@ def double_factorial(k: int) -> int:
     return out
 
 
-def poly_no_error_capacity(n_units, degree: int):
+def poly_no_error_capacity(n_units, degree: int, all_patterns: bool = False):
     """Krotov-Hopfield no-error capacity N^(n-1) / (2 (2n-3)!! ln N), in patterns.
 
-    Criterion: every stored pattern is a fixed point w.h.p. (one-step signal-to-noise, clean
-    cues). Accepts a scalar or an array of N (>= 2).
+    Criterion: each given stored pattern is a fixed point w.h.p. (one-step signal-to-noise,
+    clean cues). ``all_patterns=True``: all patterns fixed at once, N^(n-1) / (2n (2n-3)!! ln N)
+    (the same argument with a union bound over the P patterns; n = 2: McEliece's N / (4 ln N)).
+    Accepts a scalar or an array of N (>= 2).
     """
     degree = check_int("degree", degree, 2)
     n = np.asarray(n_units, dtype=np.float64)
-    return n ** (degree - 1) / (2.0 * double_factorial(2 * degree - 3) * np.log(n))
+    union = degree if all_patterns else 1
+    return n ** (degree - 1) / (2.0 * union * double_factorial(2 * degree - 3) * np.log(n))
 
 
 def poly_capacity_exponent(degree: int) -> int:
