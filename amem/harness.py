@@ -39,6 +39,7 @@ class SweepConfig:
     search: str = "grid"
     criterion: str = "paper"  # the criterion bisection searches on
     max_alpha: float | None = None  # bisection may grow the range up to here (default 64 x high)
+    bisect_rtol: float = 0.0  # stop bisecting when the bracket is within this fraction of P
 
     def validate(self) -> None:
         if not self.models:
@@ -65,6 +66,8 @@ class SweepConfig:
             raise AmemError("bisection needs --alphas LOW:HIGH (two loads: the range to search)")
         if self.max_steps is not None:
             check_int("max_steps", self.max_steps, 1)
+        if not 0.0 <= self.bisect_rtol < 1.0:
+            raise AmemError(f"bisect_rtol={self.bisect_rtol!r} must be in [0, 1); 0 bisects to one pattern")
         for n in self.n_units:
             for a in self.alphas:
                 if round(a * n) < 1:
@@ -143,6 +146,7 @@ class BisectUnit:
     criterion: str
     known: dict[str, dict]  # trial key -> finished record (criterion fields suffice)
     entry_points: dict[str, str]
+    rtol: float = 0.0  # stop when bad - good <= rtol * good (dense memories: P in the thousands)
 
 
 def _base_trials(config: SweepConfig):
@@ -200,7 +204,8 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
             cap_alpha = config.max_alpha if config.max_alpha is not None else 64 * max(config.alphas)
             cap = max(hi, round(cap_alpha * base.n_units))
             known = by_curve.get((base.group_key(), base.seed), {})
-            unit = BisectUnit(base, lo, hi, cap, config.criterion, known, entry_points)
+            unit = BisectUnit(base, lo, hi, cap, config.criterion, known, entry_points,
+                              config.bisect_rtol)
             if not known or not search_is_settled(unit):
                 units.append(unit)
         return units
@@ -285,7 +290,7 @@ def bisect_capacity(unit: BisectUnit, runner: Callable = run_trials) -> list[dic
                 return new  # capacity >= cap: censored at the top of the range
             p = min(2 * p, unit.p_cap)
         bad = p
-    while bad - good > 1:
+    while bad - good > max(1, unit.rtol * good):
         mid = (good + bad) // 2
         if mid < 1:
             break

@@ -46,6 +46,8 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--criterion", default="paper", help="criterion bisection searches on (paper, frac90, exact)")
     p.add_argument("--max-alpha", type=float, default=None,
                    help="bisection may extend the range up to this load (default 64 x HIGH)")
+    p.add_argument("--bisect-rtol", type=float, default=0.0, metavar="R",
+                   help="bisection stops when the bracket is within R*P (default 0: one pattern)")
     p.add_argument("--seed-start", type=int, default=0, help="first seed (seeds run seed-start..+K-1)")
     p.add_argument("--executor", choices=("inline", "process", "dask"), default="inline",
                    help="where trials run (records are identical whichever runs them)")
@@ -91,7 +93,7 @@ def config_from_args(args):
                          seeds=args.seeds, seed_start=args.seed_start, noise=noise, cue=args.cue,
                          patterns=args.patterns, pattern_param=args.pattern_param,
                          max_steps=args.max_steps, search=args.search, criterion=args.criterion,
-                         max_alpha=args.max_alpha)
+                         max_alpha=args.max_alpha, bisect_rtol=args.bisect_rtol)
     config.validate()
     return config
 
