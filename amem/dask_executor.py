@@ -57,14 +57,14 @@ class DaskExecutor:
             try:
                 self.client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT_S)
             except (OSError, TimeoutError) as err:
-                raise AmemError(f"cannot reach the Dask scheduler at {scheduler} ({err}); start one "
-                                "with `dask scheduler` and pass the address it prints") from None
+                raise AmemError(f"cannot reach the Dask scheduler at {scheduler} ({err}); start "
+                                "one with `dask scheduler` and pass the address it prints") from None
             try:
                 self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
             except TimeoutError:
                 self.client.close()
-                raise AmemError(f"the Dask scheduler at {scheduler} has no workers; start some with "
-                                f"`dask worker {scheduler} --nthreads 1`") from None
+                raise AmemError(f"the Dask scheduler at {scheduler} has no workers; start some "
+                                f"with `dask worker {scheduler} --nthreads 1`") from None
         else:
             if workers is not None and workers < 1:
                 raise AmemError(f"--workers {workers} must be at least 1")
@@ -88,8 +88,8 @@ class DaskExecutor:
                 self.close()
                 raise AmemError(f"Dask worker {addr} cannot import amem ({v[6:].strip()}); "
                                 "install amem on every worker machine")
-            warnings.warn(f"Dask worker {addr} runs amem {v}, this client runs {amem.__version__}; "
-                          "records may differ from a local run", stacklevel=3)
+            warnings.warn(f"Dask worker {addr} runs amem {v}, this client runs "
+                          f"{amem.__version__}; records may differ from a local run", stacklevel=3)
 
     def map_unordered(self, fn: Callable, units: Iterable[Any]) -> Iterator[Any]:
         from distributed import as_completed
@@ -121,7 +121,7 @@ class DaskExecutor:
             yield result
 
     def close(self) -> None:
-        """Cancel what is still queued or running, disconnect; stop the cluster if we started it."""
+        """Cancel what is queued or running, disconnect; stop the cluster if we started it."""
         if self._closed:
             return
         self._closed = True

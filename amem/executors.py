@@ -98,8 +98,9 @@ class ProcessExecutor:
                 for fut in done:
                     yield fut.result()
         except BrokenProcessPool as err:
-            raise AmemError(f"a worker process died ({err}); finished trials are saved, rerun the "
-                            "same command to resume (with fewer --workers if memory ran out)") from None
+            raise AmemError(f"a worker process died ({err}); finished trials are saved, rerun "
+                            "the same command to resume (with fewer --workers if memory ran "
+                            "out)") from None
 
     def close(self) -> None:
         """Stop now: drop queued units, end running workers (their units are lost, not saved)."""

@@ -173,7 +173,8 @@ DEFAULT_CHUNK_SIZE = 16
 UNITS_PER_WORKER = 4  # small grids are split further so every worker gets work and loads balance
 
 
-def chunk_size_for(model_id: str, n_trials: int, workers: int, chunk_size: int | None = None) -> int:
+def chunk_size_for(model_id: str, n_trials: int, workers: int,
+                   chunk_size: int | None = None) -> int:
     """Trials per unit for ``n_trials`` trials of one model, params and N."""
     if chunk_size is not None:
         return max(1, chunk_size)

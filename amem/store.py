@@ -195,8 +195,9 @@ class RecordStore:
         self._keys = set(records)
         self._scanned = len(data)
         if self.problems:
+            shown = "; ".join(self.problems[:3]) + ("; ..." if len(self.problems) > 3 else "")
             message = (f"{self.path}: skipped {len(self.problems)} corrupt or truncated line(s) "
-                       f"({'; '.join(self.problems[:3])}{'; ...' if len(self.problems) > 3 else ''}), "
+                       f"({shown}), "
                        f"kept {len(records)} intact records; skipped trials run again on resume")
             if message not in self._warned:
                 self._warned.add(message)
@@ -240,7 +241,8 @@ def _fsync_directory(directory: Path) -> None:
 @contextmanager
 def sigint_held():
     """Defer Ctrl-C (SIGINT) until the block ends, so an interrupt never cuts a line in half."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+    if (threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "pthread_sigmask")):
         yield
         return
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})

@@ -29,7 +29,8 @@ REQUIRED_RATIO = 1.7
 
 def config(seeds: int, seed_start: int = 0, n_units: int = 200) -> SweepConfig:
     return SweepConfig(models=[("hebbian", {})], n_units=[n_units],
-                       alphas=[0.05, 0.1, 0.15, 0.2, 0.25, 0.3], seeds=seeds, seed_start=seed_start)
+                       alphas=[0.05, 0.1, 0.15, 0.2, 0.25, 0.3], seeds=seeds,
+                       seed_start=seed_start)
 
 
 def timed_sweep(cfg: SweepConfig, executor, durations: list[float]) -> list[dict]:

@@ -103,7 +103,8 @@ def test_records_do_not_depend_on_chunking(tmp_path, inline_records):
     assert without_timing(records) == inline_records
 
 
-@pytest.mark.parametrize("model_id", [m if m == "hebbian" else pytest.param(m, marks=pytest.mark.slow)
+@pytest.mark.parametrize("model_id", [m if m == "hebbian" else
+                                      pytest.param(m, marks=pytest.mark.slow)
                                       for m in amem.list_models()])
 def test_a_trial_gives_the_same_record_in_any_chunk(model_id):
     """Executors chunk trials differently (and a resumed run reruns only part of a chunk), so a
@@ -124,7 +125,7 @@ def test_chunk_sizes_are_bounded_and_cover_every_trial():
         sizes = [len(u.trials) for u in units]
         assert max(sizes) <= 16 and sum(sizes) == len(planned_trials(config))
         assert len(units) >= min(4 * workers, len(planned_trials(config)) // 16)
-    # per (model, params, N) group: 38 loads x 10 seeds = 380 trials -> 126 chunks of 3 and one of 2
+    # per (model, params, N): 38 loads x 10 seeds = 380 trials -> 126 chunks of 3, one of 2
     assert sorted({len(u.trials) for u in plan_sweep(config, {}, 2, chunk_size=3)}) == [2, 3]
 
 
@@ -241,8 +242,9 @@ def test_device_cuda_runs_a_torch_model_on_the_gpu(tmp_path, torch_model):
         pytest.skip("no CUDA GPU")
     gpu = _device_sweep(tmp_path, torch_model, "cuda")
     cpu = _device_sweep(tmp_path, torch_model, "cpu")
-    strip = lambda recs: sorted((r["model"], r["n_patterns"], r["seed"], r["mean_overlap"])  # noqa: E731
-                                for r in recs.values())
+    def strip(recs):
+        return sorted((r["model"], r["n_patterns"], r["seed"], r["mean_overlap"])
+                      for r in recs.values())
     assert strip(gpu) == strip(cpu)  # integer-valued couplings: exact on either device
 
 

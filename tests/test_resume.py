@@ -55,7 +55,7 @@ def count_lines(path: Path) -> int:
 def wait_for_lines(proc: subprocess.Popen, path: Path, n: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while count_lines(path) < n:
-        assert proc.poll() is None, f"run ended before it could be interrupted: {proc.stderr.read()}"
+        assert proc.poll() is None, f"run ended before the interruption: {proc.stderr.read()}"
         assert time.monotonic() < deadline, "no records appeared"
         time.sleep(0.002)
 

@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 def fake_record(i: int, **extra) -> dict:
     """A record with the fields the store relies on (the store does not interpret the rest)."""
-    return {"schema": SCHEMA_VERSION, "key": f"k{i:05d}", "value": i * 0.1, "text": "é\n{}", **extra}
+    return {"schema": SCHEMA_VERSION, "key": f"k{i:05d}", "value": i * 0.1, "text": "é\n{}",
+            **extra}
 
 
 def load_quiet(store: RecordStore) -> list[dict]:
@@ -59,7 +60,8 @@ def test_truncated_last_line_is_skipped_then_set_aside(tmp_path):
     data = path.read_bytes()
     path.write_bytes(data[:-30])  # what kill -9 in the middle of a write can leave
     fresh = RecordStore(tmp_path)
-    with pytest.warns(CorruptRecordsWarning, match=r"skipped 1 .*last line, truncated.*kept 3 intact"):
+    with pytest.warns(CorruptRecordsWarning,
+                      match=r"skipped 1 .*last line, truncated.*kept 3 intact"):
         assert [r["key"] for r in fresh.load()] == ["k00000", "k00001", "k00002"]
     # the next append (the resumed run) moves the fragment aside and adds the rerun trial
     assert fresh.append([fake_record(3), fake_record(4)]) == 2
@@ -110,7 +112,8 @@ def test_other_schema_version_is_a_clear_error(tmp_path):
 
 def test_lines_without_checksum_are_accepted():
     assert decode_record(b'{"key":"a","schema":1}') == {"key": "a", "schema": 1}
-    assert decode_record(encode_record({"key": "a", "x": [1, 2]}).rstrip()) == {"key": "a", "x": [1, 2]}
+    record = {"key": "a", "x": [1, 2]}
+    assert decode_record(encode_record(record).rstrip()) == record
 
 
 def _writer(directory: str, seed: int, n_keys: int) -> None:
@@ -129,7 +132,8 @@ def _writer(directory: str, seed: int, n_keys: int) -> None:
 def test_concurrent_writers_neither_interleave_nor_duplicate(tmp_path):
     n_keys, n_writers = 150, 3
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(tmp_path), seed, n_keys)) for seed in range(n_writers)]
+    procs = [ctx.Process(target=_writer, args=(str(tmp_path), seed, n_keys))
+             for seed in range(n_writers)]
     for p in procs:
         p.start()
     for p in procs:
