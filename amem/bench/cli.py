@@ -150,7 +150,7 @@ def cmd_capacity(args) -> int:
     summary = write_outputs(out, records, config.to_json(), plot=not args.no_plot)
     from amem.summary import format_table
 
-    print(format_table(summary["capacities"]))
+    print(format_table(summary["capacities"], config.criterion))
     print(f"wrote {out}/trials.csv, {out}/summary.json" + ("" if args.no_plot else f", {out}/capacity.png/.pdf"))
     return 0
 

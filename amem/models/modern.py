@@ -136,6 +136,11 @@ class ModernHopfield(MemoryModel):
     :math:`\alpha < I(1-2\rho)/2` (Demircigil et al. 2017). See :mod:`amem.theory_dense`.
     """
 
+    @classmethod
+    def stored_parameters(cls, n_units: int, n_patterns: int) -> int:
+        """A dense memory keeps the patterns themselves: P x N numbers."""
+        return n_units * n_patterns
+
     def __init__(self, *, energy: str = "poly", degree: int = 3, rectified: bool = False,
                  beta: float = 1.0, update: str = "sync", seed: int = 0) -> None:
         super().__init__(seed=seed, update=update)
