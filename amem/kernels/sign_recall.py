@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)  # O(M N) next to the O(M N^2) matmul: a parallel region per sweep costs more
 def _apply_signs(fields, bias, states, new_states, changed, returned):
     """new_state = sign(field + bias), ties keep the old state; flag changes and 2-cycles.
 
@@ -23,7 +23,7 @@ def _apply_signs(fields, bias, states, new_states, changed, returned):
     steps back (passed in via ``new_states`` initial contents) -- see the caller.
     """
     n_rows, n_units = fields.shape
-    for r in prange(n_rows):
+    for r in range(n_rows):
         any_change = False
         same_as_before = True
         for i in range(n_units):
