@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from amem.errors import AmemError
+from amem.pid.estimators import BINNINGS, neuron_atoms, neuron_joints
 from amem.pid.sx import ATOM_NAMES, sx_atoms
 
-__all__ = ["ATOM_NAMES", "PIDAtoms", "decompose", "sx_atoms"]
+__all__ = ["ATOM_NAMES", "BINNINGS", "PIDAtoms", "decompose", "neuron_atoms", "neuron_joints",
+           "sx_atoms"]
 
 
 @dataclass(frozen=True)
