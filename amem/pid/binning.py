@@ -61,7 +61,8 @@ def adaptive_bin_index(x, n_bins: int):
 
 def soft_bin_range(x) -> tuple[float, float]:
     """[global min - 1, global max + 1] over all samples and neurons (no gradient)."""
-    return float(x.min()) - SOFT_PADDING, float(x.max()) + SOFT_PADDING
+    xd = x.detach() if _is_torch(x) else x
+    return float(xd.min()) - SOFT_PADDING, float(xd.max()) + SOFT_PADDING
 
 
 def soft_bin_weights(x, n_bins: int, low: float, high: float, tau: float):
