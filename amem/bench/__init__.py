@@ -1,0 +1,1 @@
+"""Command-line benchmarks: ``python -m amem.bench <command>``."""
