@@ -201,7 +201,8 @@ def _anatomy_job(run: AnatomyRun, n_units: int, seed: int) -> tuple[list[dict], 
     return main_rows, bin_rows
 
 
-def summarise(rows: Iterable[dict], by: str = "alpha", columns=ATOM_COLUMNS + ("mean_overlap",),
+def summarise(rows: Iterable[dict], by: str = "alpha",
+              columns=ATOM_COLUMNS + ("output_entropy", "mean_overlap"),
               quantiles=(0.05, 0.95)) -> dict[str, np.ndarray]:
     """Median and quantile band over seeds of each column, per value of ``by`` (sorted).
 

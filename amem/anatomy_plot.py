@@ -42,7 +42,7 @@ def plot_anatomy(rows, theory=None, capacity: float | None = None, title: str = 
     plt = _pyplot()
     data = summarise(rows)
     fig, (ax_acc, ax) = plt.subplots(
-        2, 1, figsize=(COLUMN_WIDTH_IN, 3.9), sharex=True, layout="constrained",
+        2, 1, figsize=(COLUMN_WIDTH_IN, 4.3), sharex=True, layout="constrained",
         gridspec_kw={"height_ratios": [1, 2.6]})
     x = data["x"]
     ax_acc.plot(x, data["mean_overlap"], color="k", lw=1.2)
@@ -55,6 +55,8 @@ def plot_anatomy(rows, theory=None, capacity: float | None = None, title: str = 
         label, colour = ATOM_STYLE[col]
         ax.plot(x, data[col], color=colour, lw=1.4, label=label)
         ax.fill_between(x, data[col + "_lo"], data[col + "_hi"], color=colour, alpha=0.2, lw=0)
+    if "output_entropy" in data:  # the plug-in H(Y) bounds every atom sum (small P: below 1 bit)
+        ax.plot(x, data["output_entropy"], color="k", lw=0.8, ls=":", label=r"$H(Y)$")
     if theory is not None:
         t_alpha, t_atoms = theory
         for k, col in enumerate(ATOM_COLUMNS):
@@ -66,11 +68,11 @@ def plot_anatomy(rows, theory=None, capacity: float | None = None, title: str = 
         ax_acc.annotate(rf"$\alpha_c={capacity:g}$", (capacity, 0.12), xytext=(3, 0),
                         textcoords="offset points", fontsize=7, color="0.3")
     ax.axhline(0.0, color="k", lw=0.5)
-    ax.set_xscale("log")
-    ax.set_xlim(x.min(), x.max())
+    _log_load_axis(ax, x)
     ax.set_xlabel(r"load $\alpha = P/N$")
     ax.set_ylabel("PID atom (bits)")
-    ax.legend(fontsize=7, ncol=2, frameon=False, loc="center left")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=6.5,
+               frameon=False, handlelength=1.6, columnspacing=1.0)
     if title:
         ax_acc.set_title(title, fontsize=8)
     for a in (ax_acc, ax):
@@ -80,13 +82,26 @@ def plot_anatomy(rows, theory=None, capacity: float | None = None, title: str = 
     return fig
 
 
+def _log_load_axis(ax, x):
+    from matplotlib.ticker import FixedLocator, NullFormatter
+
+    ax.set_xscale("log")
+    ax.set_xlim(x.min(), x.max())
+    ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0) if x.min() <= t <= x.max() * 1.001]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def plot_bin_sensitivity(rows, title: str = ""):
     """Atoms (median, 5-95 % band over seeds) against the recurrent bin count, one panel per load."""
     plt = _pyplot()
+    from matplotlib.ticker import NullFormatter
+
     loads = sorted({row["alpha"] for row in rows})
     ncols = 2 if len(loads) > 1 else 1
     nrows = int(np.ceil(len(loads) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(COLUMN_WIDTH_IN, 1.45 * nrows + 0.5),
+    fig, axes = plt.subplots(nrows, ncols, figsize=(COLUMN_WIDTH_IN, 1.45 * nrows + 0.8),
                              sharex=True, sharey=True, layout="constrained", squeeze=False)
     for ax, alpha in zip(axes.flat, loads):
         data = summarise([r for r in rows if r["alpha"] == alpha], by="n_bins")
@@ -96,6 +111,9 @@ def plot_bin_sensitivity(rows, title: str = ""):
             ax.fill_between(data["x"], data[col + "_lo"], data[col + "_hi"], color=colour, alpha=0.2,
                             lw=0)
         ax.set_xscale("log", base=2)
+        bins = [b for b in (2, 4, 8, 16, 32, 64) if data["x"].min() <= b <= data["x"].max()]
+        ax.set_xticks(bins, [str(b) for b in bins])
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.axhline(0.0, color="k", lw=0.5)
         ax.set_title(rf"$\alpha={alpha:g}$", fontsize=8)
         ax.tick_params(labelsize=7)
@@ -105,7 +123,8 @@ def plot_bin_sensitivity(rows, title: str = ""):
         ax.set_xlabel("recurrent bins", fontsize=8)
     for ax in axes[:, 0]:
         ax.set_ylabel("atom (bits)", fontsize=8)
-    axes.flat[0].legend(fontsize=6, frameon=False)
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncol=5,
+               fontsize=6.5, frameon=False, handlelength=1.4, columnspacing=0.8)
     if title:
         fig.suptitle(title, fontsize=8)
     return fig

@@ -152,3 +152,15 @@ def test_bad_input_raises_one_line_error(args, kwargs, match):
     with pytest.raises(AmemError, match=match) as err:
         neuron_joints(*args, **kwargs)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("n_bins", "low", "high"), [(60, -20.0, 20.0), (7, -1.0, 1.0), (2, -20, 20),
+                                                     (13, -0.3, 2.9)])
+def test_fixed_bin_index_equals_binary_search_on_edges(n_bins, low, high):
+    edges = bin_edges(n_bins, low, high)
+    rng = np.random.default_rng(n_bins)
+    x = np.concatenate([rng.uniform(low - 1, high + 1, 5000), edges, np.nextafter(edges, np.inf),
+                        np.nextafter(edges, -np.inf)])
+    expected = np.clip(np.searchsorted(edges, np.clip(x, low + 1e-4, high), side="left") - 1, 0, n_bins - 1)
+    np.testing.assert_array_equal(fixed_bin_index(x, n_bins, low, high), expected)
+    np.testing.assert_array_equal(fixed_bin_index(torch.tensor(x), n_bins, low, high).numpy(), expected)

@@ -34,16 +34,25 @@ def _is_torch(x) -> bool:
 
 
 def fixed_bin_index(x, n_bins: int, low: float, high: float):
-    """Right-closed bin index in [0, n_bins) of every entry of ``x`` (int64, same shape)."""
+    """Right-closed bin index in [0, n_bins) of every entry of ``x`` (int64, same shape).
+
+    Equivalent to ``searchsorted(edges, clamp(x), side="left") - 1`` (what the tests check), but
+    computed arithmetically and then corrected against the exact edges: ~10x faster than a binary
+    search per value.
+    """
     edges = bin_edges(n_bins, low, high)
     if _is_torch(x):
         import torch
 
-        xd = x.detach().clamp(low + CLAMP_OFFSET, high).contiguous()
-        idx = torch.searchsorted(torch.as_tensor(edges, dtype=xd.dtype, device=xd.device), xd)
-        return (idx - 1).clamp(0, n_bins - 1)
-    xd = np.clip(x, low + CLAMP_OFFSET, high)
-    return np.clip(np.searchsorted(edges, xd, side="left") - 1, 0, n_bins - 1)
+        xd = x.detach().clamp(low + CLAMP_OFFSET, high)
+        edges = torch.as_tensor(edges, dtype=xd.dtype, device=xd.device)
+        k = torch.ceil((xd - low) * (n_bins / (high - low))).to(torch.int64) - 1
+    else:
+        xd = np.clip(x, low + CLAMP_OFFSET, high)
+        k = np.ceil((xd - low) * (n_bins / (high - low))).astype(np.int64) - 1
+    k = k.clip(0, n_bins - 1)
+    k = k - ((xd <= edges[k]) & (k > 0)) * 1  # rounding can land one bin off either way
+    return k + ((xd > edges[k + 1]) & (k < n_bins - 1)) * 1
 
 
 def per_neuron_scale(x):
