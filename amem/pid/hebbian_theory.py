@@ -25,7 +25,7 @@ With the error rate p_e = P(Y=-1 | t=+1) = P(r<0|+) + P(r=0|+)/2 and P0 = P(r = 
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binom
+from scipy.special import gammaln
 
 from amem.validation import check_int
 
@@ -36,27 +36,33 @@ def field_distribution(n_units: int, n_patterns: int) -> tuple[np.ndarray, np.nd
     p = check_int("n_patterns", n_patterns, 1)
     lam = (n - 1) * (p - 1)
     k = np.arange(lam + 1)
-    pmf = binom.pmf(k, lam, 0.5)
+    pmf = _binomial_half_pmf(lam)
     r = (n - 1) + 2 * k - lam
     # r given t = -1 is -(N-1) + 2k' - L: the same r needs k' = k + (N - 1)
     k_minus = k + (n - 1)
-    pmf_minus = np.where(k_minus <= lam, binom.pmf(np.minimum(k_minus, lam), lam, 0.5), 0.0)
+    pmf_minus = np.where(k_minus <= lam, pmf[np.minimum(k_minus, lam)], 0.0)
     return r, pmf, pmf_minus
+
+
+def _binomial_half_pmf(n: int) -> np.ndarray:
+    """Binomial(n, 1/2) probabilities of k = 0..n, through log-gamma (no overflow at large n)."""
+    k = np.arange(n + 1)
+    return np.exp(gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) - n * np.log(2.0))
 
 
 def hebbian_sx_atoms(n_units: int, n_patterns: int) -> np.ndarray:
     """[unique_T, unique_R, redundancy, synergy, residual_entropy] in bits (see module docstring)."""
     r, p_plus, p_minus = field_distribution(n_units, n_patterns)
     q_up = np.where(r > 0, 1.0, np.where(r == 0, 0.5, 0.0))  # P(Y=+1 | r)
-    p_up = float((p_plus * q_up).sum())  # P(Y=+1 | t=+1)
+    # Both conditionals summed directly: 1 - P(Y=+1|+) would cancel to <= 0 when errors are ~1e-60.
+    p_up, p_down = float((p_plus * q_up).sum()), float((p_plus * (1.0 - q_up)).sum())
     red = 0.0
-    for q_y, p_y_given_t in ((q_up, p_up), (1.0 - q_up, 1.0 - p_up)):
+    for q_y, p_y_given_t in ((q_up, p_up), (1.0 - q_up, p_down)):
         w = p_plus * q_y
         live = w > 0
         ratio = 2.0 * (p_y_given_t + p_minus[live] * q_y[live]) / (1.0 + p_minus[live])
         red += float((w[live] * np.log2(ratio)).sum())
-    p_err = 1.0 - p_up
-    mi_t = 1.0 - _binary_entropy(p_err)
+    mi_t = 1.0 - _binary_entropy(p_down)  # p_down is the bit-error rate p_e
     p_zero = float(p_plus[r == 0].sum())
     mi_r = 1.0 - p_zero
     return np.array([mi_t - red, mi_r - red, red, red - mi_t, p_zero])
