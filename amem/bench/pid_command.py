@@ -29,7 +29,7 @@ import numpy as np
 from amem.errors import AmemError
 
 DEFAULT_ALPHAS = "0.01:2.01:0.05"  # the paper's 41 loads
-DEFAULT_SENSITIVITY_BINS = "2,3,4,6,8,12,16,24,32,48,64"
+DEFAULT_SENSITIVITY_BINS = "2,3,4,6,8,12,16,24,32,48,60,64"
 DEFAULT_SENSITIVITY_ALPHAS = "0.05,0.14,0.3,1.0"
 
 
