@@ -155,7 +155,8 @@ def test_command_writes_csv_json_and_figures(tmp_path):
                 "redundancy", "synergy", "residual_entropy", "mean_overlap"):
         assert col in rows[0]
     assert {r["n_patterns"] for r in rows} == {"1", "6", "11"}
-    for name in ("pid.png", "pid.pdf", "pid_bins.png", "pid_bins.pdf", "pid_theory.csv", "pid.json"):
+    for name in ("pid.png", "pid.pdf", "pid_bins.png", "pid_bins.pdf", "pid_theory.csv", "pid.json",
+                 "pid_summary.csv"):
         assert (out / name).exists(), name
     meta = json.loads((out / "pid.json").read_text())
     assert meta["options"]["binning"] == "adaptive" and meta["seeds"] == 2

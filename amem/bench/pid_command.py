@@ -8,6 +8,7 @@ neurons, for each model, size, load and seed. Writes to ``--out``:
   ``output_entropy``, and ``mean_overlap`` / ``frac_exact`` of recall from the clean patterns;
 * ``pid_bins.csv``: the same at ``--sensitivity-alphas`` for each ``--sensitivity-bins`` count;
 * ``pid_theory.csv``: the closed-form Hebbian atoms (model ``hebbian`` with ``--output sign``);
+* ``pid_summary.csv``: medians over seeds per (model, n_units, n_patterns), with the closed form;
 * ``pid.json``: the configuration and environment; figures ``pid[_<model>_n<N>].png/.pdf`` and
   ``pid_bins[...].png/.pdf``.
 """
@@ -110,6 +111,7 @@ def _run(args) -> int:
     theory_rows = _theory_rows(models, sizes, args.alphas, options)
     if theory_rows:
         _write_csv(out / "pid_theory.csv", theory_rows)
+    _write_csv(out / "pid_summary.csv", summary_rows(all_rows, theory_rows))
     meta = {"command": "pid", "argv": sys.argv, "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "wall_s": round(time.time() - t0, 1), "models": models, "n_units": sizes,
             "alphas": parse_alphas(args.alphas), "seeds": args.seeds, "params": params,
@@ -150,6 +152,25 @@ def write_figures(out: Path) -> list[Path]:
             fig = plot_bin_sensitivity(sel_bins, title=f"{model}, N = {n}: bin-count sensitivity")
             written += _save(fig, out / f"pid_bins{suffix}")
     return written
+
+
+def summary_rows(rows: list[dict], theory_rows: list[dict]) -> list[dict]:
+    """Per (model, n_units, n_patterns): seed count, median of every column over seeds, and the
+    closed-form atoms (``theory_*``) where they exist."""
+    from amem.anatomy import ATOM_COLUMNS
+
+    theory = {(t["model"], t["n_units"], t["n_patterns"]): t for t in theory_rows}
+    out = []
+    for key in sorted({(r["model"], r["n_units"], r["n_patterns"]) for r in rows}):
+        sel = [r for r in rows if (r["model"], r["n_units"], r["n_patterns"]) == key]
+        row = {"model": key[0], "n_units": key[1], "n_patterns": key[2], "alpha": sel[0]["alpha"],
+               "n_seeds": len(sel)}
+        for col in ATOM_COLUMNS + ("output_entropy", "mean_overlap", "frac_exact"):
+            row[col] = float(np.median([r[col] for r in sel]))
+        if key in theory:
+            row |= {f"theory_{col}": theory[key][col] for col in ATOM_COLUMNS}
+        out.append(row)
+    return out
 
 
 # ------------------------------------------------------------------------- parsing helpers
