@@ -36,7 +36,7 @@ def as_bipolar(x: Any, name: str = "patterns", n_units: int | None = None) -> np
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise AmemError(
-            f"{name} contains {arr[idx]!r} at index {idx}; values must be -1 or +1 "
+            f"{name} contains {arr[idx].item()!r} at index {idx}; values must be -1 or +1 "
             "(for 0/1 data use 2 * x - 1)"
         )
     if n_units is not None and arr.shape[1] != n_units:

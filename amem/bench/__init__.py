@@ -1,1 +1,1 @@
-"""Command-line benchmarks: ``python -m amem.bench <command>``."""
+"""Command line: ``python -m amem.bench {capacity,list,plot,...}``."""

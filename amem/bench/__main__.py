@@ -1,0 +1,3 @@
+from amem.bench.cli import main
+
+raise SystemExit(main())

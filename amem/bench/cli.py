@@ -1,0 +1,211 @@
+"""``python -m amem.bench``: capacity sweeps, the model list and plots from saved results.
+
+User mistakes print one line (``error: ...``) and exit with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from amem.errors import AmemError
+
+DEFAULT_MODELS = "hebbian,modern,infomorphic"
+DEFAULT_OUT = "amem-results"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse would print the usage too)
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+# ------------------------------------------------------------------------ capacity
+def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
+    from amem.bench.args import PAPER_ALPHAS, add_sweep_arguments
+
+    add_sweep_arguments(p, default_models=DEFAULT_MODELS, default_n="100",
+                        default_alphas=PAPER_ALPHAS, default_seeds=10, default_out=DEFAULT_OUT)
+    p.add_argument("--noise", action="append", metavar="F",
+                   help="cue noise: flip exactly round(F*N) bits; repeatable/comma list (default 0)")
+    p.add_argument("--cue", choices=("flip", "partial"), default="flip",
+                   help="flip: --noise bits flipped; partial: --noise bits unknown (random)")
+    p.add_argument("--patterns", choices=("random", "markov"), default="random",
+                   help="pattern ensemble (default random)")
+    p.add_argument("--pattern-param", type=float, default=None, metavar="X",
+                   help="random: bias in (-1,1); markov: probability a unit copies its neighbour")
+    p.add_argument("--update", choices=("sync", "async"), default=None,
+                   help="update rule for every model that has both (default: each model's own)")
+    p.add_argument("--max-steps", type=int, default=None, help="update sweeps per cue (default N)")
+    p.add_argument("--search", choices=("grid", "bisect"), default="grid",
+                   help="grid: every load in --alphas; bisect: largest stored P in --alphas LOW:HIGH")
+    p.add_argument("--criterion", default="paper", help="criterion bisection searches on (paper, frac90, exact)")
+    p.add_argument("--max-alpha", type=float, default=None,
+                   help="bisection may extend the range up to this load (default 64 x HIGH)")
+    p.add_argument("--seed-start", type=int, default=0, help="first seed (seeds run seed-start..+K-1)")
+    p.add_argument("--executor", choices=("inline", "process", "dask"), default="inline",
+                   help="where trials run (records are identical whichever runs them)")
+    p.add_argument("--workers", type=int, default=None, help="processes for --executor process (default: all cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to join (--executor dask)")
+    p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
+                   help="import MODULE first (registers its models), repeatable")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-plot", action="store_true", help="skip the figures")
+
+
+def import_plugins(modules: list[str] | None) -> None:
+    for name in modules or []:
+        try:
+            importlib.import_module(name)
+        except ImportError as err:
+            raise AmemError(f"--import {name}: {err}") from None
+
+
+def config_from_args(args):
+    from amem.bench.args import parse_alphas, parse_float, parse_params, split_list, sweep_models, sweep_sizes
+    from amem.harness import SweepConfig, apply_update_rule
+
+    import_plugins(args.imports)
+    model_ids = sweep_models(args)
+    if not model_ids:
+        raise AmemError("no model to run; pass --model ID (see: python -m amem.bench list)")
+    params = parse_params(args.param, model_ids)
+    models = apply_update_rule([(m, params[m]) for m in model_ids], args.update)
+    noise = [parse_float(x, "--noise") for x in split_list(args.noise)] or [0.0]
+    config = SweepConfig(models=models, n_units=sweep_sizes(args), alphas=parse_alphas(args.alphas),
+                         seeds=args.seeds, seed_start=args.seed_start, noise=noise, cue=args.cue,
+                         patterns=args.patterns, pattern_param=args.pattern_param,
+                         max_steps=args.max_steps, search=args.search, criterion=args.criterion,
+                         max_alpha=args.max_alpha)
+    config.validate()
+    return config
+
+
+def cmd_capacity(args) -> int:
+    """Measure retrieval against load and estimate memory capacity with confidence intervals."""
+    from amem.executors import make_executor
+    from amem.harness import run_sweep
+    from amem.store import RecordStore
+
+    config = config_from_args(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(config.to_json(), indent=2))
+    store = RecordStore(out)
+    executor = make_executor(args.executor, args.workers, args.scheduler)
+    try:
+        records = run_sweep(config, store, executor, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        done = len(store.load())
+        print(f"\ninterrupted: {done} finished trials are saved in {out}; rerun the same command "
+              "to resume", file=sys.stderr)
+        return 130
+    finally:
+        executor.close()
+    summary = write_outputs(out, records, config.to_json(), plot=not args.no_plot)
+    from amem.summary import format_table
+
+    print(format_table(summary["capacities"]))
+    print(f"wrote {out}/trials.csv, {out}/summary.json" + ("" if args.no_plot else f", {out}/capacity.png/.pdf"))
+    return 0
+
+
+def write_outputs(out: Path, records: list[dict], config: dict | None, plot: bool = True) -> dict:
+    from amem.provenance import provenance
+    from amem.summary import write_summary, write_trials_csv
+
+    if not records:
+        raise AmemError(f"no finished trials in {out}; run `python -m amem.bench capacity --out {out}` first")
+    write_trials_csv(records, out / "trials.csv")
+    summary = write_summary(out / "summary.json", records, config, provenance())
+    if plot:
+        from amem.plot import write_plots
+
+        write_plots(out, records, summary["capacities"])
+    return summary
+
+
+# ------------------------------------------------------------------------ list / plot
+def add_list_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("pattern", nargs="?", default="*", help="glob over model ids")
+
+
+def cmd_list(args) -> int:
+    """List the registered models (built-in and plugins) with their parameters."""
+    import inspect
+
+    from amem.registry import list_models, model_class, spec
+
+    for model_id in list_models(args.pattern):
+        s = spec(model_id)
+        try:
+            sig = inspect.signature(model_class(model_id).__init__)
+            params = ", ".join(f"{n}={p.default!r}" for n, p in sig.parameters.items()
+                               if n != "self" and p.default is not inspect.Parameter.empty)
+        except AmemError as err:
+            params = f"(unavailable: {err})"
+        print(f"{model_id:<16} {s.description}")
+        print(f"{'':<16} {params}")
+    return 0
+
+
+def add_plot_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", help="a --out directory of `capacity`")
+
+
+def cmd_plot(args) -> int:
+    """Rebuild trials.csv, summary.json and the figures from the records in DIR."""
+    from amem.store import RecordStore
+
+    out = Path(args.dir)
+    if not (out / "records.jsonl").exists():
+        raise AmemError(f"{out} holds no records.jsonl; pass a directory written by `capacity --out`")
+    config = json.loads((out / "config.json").read_text()) if (out / "config.json").exists() else None
+    write_outputs(out, RecordStore(out).load(), config)
+    print(f"wrote {out}/trials.csv, {out}/summary.json and figures")
+    return 0
+
+
+# ------------------------------------------------------------------------ main
+COMMANDS = {
+    "capacity": (add_capacity_arguments, cmd_capacity),
+    "list": (add_list_arguments, cmd_list),
+    "plot": (add_plot_arguments, cmd_plot),
+}
+#: Experiment commands living in their own modules (each exposes add_arguments and run).
+EXTRA_COMMANDS = {"pid": "amem.bench.pid_command"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m amem.bench", description="amem benchmark commands")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (add_arguments, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=run.__doc__.splitlines()[0], description=run.__doc__)
+        add_arguments(p)
+        p.set_defaults(run=run)
+    for name, module_name in EXTRA_COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        p = sub.add_parser(name, help=module.run.__doc__.splitlines()[0], description=module.run.__doc__)
+        module.add_arguments(p)
+        p.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except AmemError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

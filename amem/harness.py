@@ -1,0 +1,275 @@
+"""Capacity sweeps: models x sizes N x loads (grid or bisection on P) x seeds x cue noise.
+
+:func:`plan_sweep` turns a :class:`SweepConfig` into independent work units; :func:`run_sweep`
+runs the units that are not finished yet on an executor, appends their records to the result
+store as they finish, and returns the records of the sweep. Interrupted sweeps resume: finished
+trials are found in the store by their identity key and never rerun.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from amem.criteria import get_criterion
+from amem.errors import AmemError
+from amem.registry import accepted_params, model_class, spec
+from amem.trials import CUE_KINDS, TrialSpec, canonical, run_trials
+from amem.validation import check_fraction, check_int
+
+SEARCHES = ("grid", "bisect")
+
+
+@dataclass
+class SweepConfig:
+    """What to measure. ``alphas`` is the load grid (grid search) or [low, high] (bisection)."""
+
+    models: list[tuple[str, dict]]
+    n_units: list[int] = field(default_factory=lambda: [100])
+    alphas: list[float] = field(default_factory=lambda: [0.05, 0.1, 0.15, 0.2])
+    seeds: int = 5
+    seed_start: int = 0
+    noise: list[float] = field(default_factory=lambda: [0.0])
+    cue: str = "flip"
+    patterns: str = "random"
+    pattern_param: float | None = None
+    max_steps: int | None = None
+    search: str = "grid"
+    criterion: str = "paper"  # the criterion bisection searches on
+    max_alpha: float | None = None  # bisection may grow the range up to here (default 64 x high)
+
+    def validate(self) -> None:
+        if not self.models:
+            raise AmemError("no model given; pass at least one --model")
+        for model_id, params in self.models:
+            _check_model_params(model_id, params)
+        for n in self.n_units:
+            check_int("n (number of units)", n, 2)
+        if not self.alphas:
+            raise AmemError("no loads given; pass --alphas START:STOP:STEP or A,B,C")
+        for a in self.alphas:
+            if not a > 0 or math.isinf(a):
+                raise AmemError(f"load alpha={a!r} must be a positive number")
+        check_int("seeds", self.seeds, 1)
+        check_int("seed_start", self.seed_start, 0)
+        for f in self.noise:
+            check_fraction("noise", f)
+        if self.cue not in CUE_KINDS:
+            raise AmemError(f"cue={self.cue!r} is not valid; choose one of {', '.join(CUE_KINDS)}")
+        if self.search not in SEARCHES:
+            raise AmemError(f"search={self.search!r} is not valid; choose one of {', '.join(SEARCHES)}")
+        get_criterion(self.criterion)
+        if self.search == "bisect" and len(self.alphas) != 2:
+            raise AmemError("bisection needs --alphas LOW:HIGH (two loads: the range to search)")
+        if self.max_steps is not None:
+            check_int("max_steps", self.max_steps, 1)
+        for n in self.n_units:
+            for a in self.alphas:
+                if round(a * n) < 1:
+                    raise AmemError(
+                        f"load alpha={a:g} at N={n} rounds to 0 patterns; use alpha >= {0.5 / n:.3g} "
+                        "or a larger N")
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seed_start, self.seed_start + self.seeds))
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _check_model_params(model_id: str, params: Mapping[str, Any]) -> None:
+    from amem.registry import make
+
+    make(model_id, **params)  # raises one-line AmemErrors for unknown ids/params/bad values
+
+
+def apply_update_rule(models: list[tuple[str, dict]], update: str | None) -> list[tuple[str, dict]]:
+    """``--update`` reaches the models that support that update rule and leaves the others alone."""
+    if update is None:
+        return models
+    out = []
+    for model_id, params in models:
+        cls = model_class(model_id)
+        accepts = accepted_params(cls)
+        if (accepts is None or "update" in accepts) and update in getattr(cls, "update_rules", ()):
+            params = {**params, "update": update}
+        out.append((model_id, params))
+    return out
+
+
+def loads_to_patterns(alphas: Iterable[float], n_units: int) -> list[int]:
+    return sorted({max(1, round(a * n_units)) for a in alphas})
+
+
+# ------------------------------------------------------------------------- planning
+@dataclass
+class GridUnit:
+    trials: list[TrialSpec]
+    entry_points: dict[str, str]
+
+
+@dataclass
+class BisectUnit:
+    base: TrialSpec  # n_patterns is replaced during the search
+    p_low: int
+    p_high: int
+    p_cap: int
+    criterion: str
+    known: dict[str, dict]  # trial key -> finished record (criterion fields suffice)
+    entry_points: dict[str, str]
+
+
+def _base_trials(config: SweepConfig):
+    for model_id, params in config.models:
+        for n in config.n_units:
+            for noise in config.noise:
+                for seed in config.seed_list:
+                    yield TrialSpec(model=spec(model_id).id, params=dict(params), n_units=n,
+                                    n_patterns=1, seed=seed, noise=noise, cue=config.cue,
+                                    patterns=config.patterns, pattern_param=config.pattern_param,
+                                    max_steps=config.max_steps)
+
+
+def planned_trials(config: SweepConfig) -> list[TrialSpec]:
+    """Every grid trial of the sweep (grid search only)."""
+    return [replace(base, n_patterns=p) for base in _base_trials(config)
+            for p in loads_to_patterns(config.alphas, base.n_units)]
+
+
+def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1) -> list:
+    """Work units for what is not finished yet (``done``: finished records by key)."""
+    entry_points = {spec(m).id: spec(m).entry_point for m, _ in config.models}
+    if config.search == "bisect":
+        by_curve: dict[tuple, dict[str, dict]] = {}
+        for key, record in done.items():
+            t = record_trial(record)
+            by_curve.setdefault((t.group_key(), t.seed), {})[key] = record
+        units = []
+        for base in _base_trials(config):
+            lo, hi = loads_to_patterns(config.alphas, base.n_units)[0], \
+                loads_to_patterns(config.alphas, base.n_units)[-1]
+            cap_alpha = config.max_alpha if config.max_alpha is not None else 64 * max(config.alphas)
+            cap = max(hi, round(cap_alpha * base.n_units))
+            known = by_curve.get((base.group_key(), base.seed), {})
+            units.append(BisectUnit(base, lo, hi, cap, config.criterion, known, entry_points))
+        return units
+    todo = [t for t in planned_trials(config) if t.key() not in done]
+    groups: dict[tuple, list[TrialSpec]] = {}
+    for t in todo:
+        groups.setdefault((t.model, canonical(t.params), t.n_units), []).append(t)
+    units = []
+    for trials in groups.values():
+        hint = getattr(model_class(trials[0].model), "preferred_chunk_size", 16)
+        size = max(1, min(hint, math.ceil(len(trials) / max(1, workers))))
+        for start in range(0, len(trials), size):
+            units.append(GridUnit(trials[start:start + size], entry_points))
+    return units
+
+
+def unit_size(unit) -> int:
+    return len(unit.trials) if isinstance(unit, GridUnit) else 1
+
+
+# ------------------------------------------------------------------------- running
+def run_unit(unit) -> list[dict]:
+    """Run one work unit (top-level, picklable: used by every executor). Returns new records."""
+    if isinstance(unit, GridUnit):
+        return run_trials(unit.trials, unit.entry_points)
+    return bisect_capacity(unit)
+
+
+def bisect_capacity(unit: BisectUnit) -> list[dict]:
+    """Largest P meeting the criterion for one seed, by bracketing then bisection on P.
+
+    Starts from [p_low, p_high]; if p_high still meets the criterion the range doubles up to
+    p_cap (dense memories store far beyond 2N). Assumes the criterion is monotone in P (it is,
+    up to finite-size noise); every evaluated P is recorded, so the per-seed capacity is the
+    largest stored P among them, exactly as for a grid.
+    """
+    criterion = get_criterion(unit.criterion)
+    new: list[dict] = []
+    cache: dict[int, bool] = {}
+
+    def holds(p: int) -> bool:
+        if p not in cache:
+            trial = replace(unit.base, n_patterns=p)
+            record = unit.known.get(trial.key())
+            if record is None:
+                record = run_trials([trial], unit.entry_points)[0]
+                new.append(record)
+            cache[p] = criterion.holds(record)
+        return cache[p]
+
+    if not holds(unit.p_low):
+        good, bad = 0, unit.p_low
+    else:
+        good, p = unit.p_low, unit.p_high
+        while holds(p):
+            good = p
+            if p >= unit.p_cap:
+                return new  # capacity >= cap: censored at the top of the range
+            p = min(2 * p, unit.p_cap)
+        bad = p
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if mid < 1:
+            break
+        if holds(mid):
+            good = mid
+        else:
+            bad = mid
+    return new
+
+
+def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
+              on_records: Callable[[list[dict]], None] | None = None) -> list[dict]:
+    """Run what is missing of ``config`` and return every record that belongs to the sweep."""
+    from amem.executors import InlineExecutor
+
+    config.validate()
+    executor = executor or InlineExecutor()
+    done = {r["key"]: r for r in store.load()}
+    units = plan_sweep(config, done, getattr(executor, "workers", 1))
+    total = sum(unit_size(u) for u in units)
+    bar = _progress_bar(total, progress, "trials" if config.search == "grid" else "searches")
+    try:
+        for records in executor.map_unordered(run_unit, units):
+            store.append(records)
+            if on_records:
+                on_records(records)
+            if bar is not None:
+                bar.update(len(records) if config.search == "grid" else 1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return sweep_records(config, store.load())
+
+
+def record_trial(record: Mapping) -> TrialSpec:
+    """The :class:`TrialSpec` a record was produced by."""
+    return TrialSpec(**{k: record[k] for k in TrialSpec.__dataclass_fields__})
+
+
+def sweep_records(config: SweepConfig, records: list[dict]) -> list[dict]:
+    """The records of ``records`` that belong to ``config`` (its groups, seeds and loads)."""
+    groups = {b.group_key() for b in _base_trials(config)}
+    seeds = set(config.seed_list)
+    out = []
+    for r in records:
+        t = record_trial(r)
+        if t.group_key() in groups and t.seed in seeds:
+            if config.search == "grid" and t.n_patterns not in loads_to_patterns(config.alphas, t.n_units):
+                continue
+            out.append(r)
+    return out
+
+
+def _progress_bar(total: int, enabled: bool, unit: str):
+    if not enabled or total == 0:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit=unit[:-1], desc="amem", dynamic_ncols=True)
