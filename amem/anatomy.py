@@ -128,6 +128,8 @@ class AnatomyRun:
     n_units: Sequence[int] = (100,)
     alphas: Sequence[float] = tuple(np.round(np.arange(0.01, 2.0101, 0.05), 10))
     seeds: int = 20
+    #: seeds run seed_start .. seed_start + seeds - 1
+    seed_start: int = 0
     options: AnatomyOptions = field(default_factory=AnatomyOptions)
     #: extra recurrent bin counts evaluated at ``sensitivity_alphas`` (empty = none)
     sensitivity_bins: Sequence[int] = ()
@@ -155,8 +157,12 @@ def run_anatomy(run: AnatomyRun, progress: bool = False, workers: int = 1
         check_int("bins", k, 2)
     for n in run.n_units:
         check_int("n_units", n, 2)
-    amem.make(run.model, **run.params)  # fail fast on an unknown id or parameter
-    jobs = [(int(n), s) for n in run.n_units for s in range(run.seeds)]
+    model = amem.make(run.model, **run.params)  # fail fast on an unknown id or parameter
+    if not model.tags.recurrent_weights:
+        raise AmemError(f"model {run.model!r} does not expose recurrent weights (tags.recurrent_weights "
+                        "is False); the PID anatomy needs weights_ and bias_")
+    check_int("seed_start", run.seed_start, 0)
+    jobs = [(int(n), s) for n in run.n_units for s in range(run.seed_start, run.seed_start + run.seeds)]
     bar = _progress(len(jobs), progress)
     results = []
     if workers == 1:

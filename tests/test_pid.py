@@ -7,7 +7,7 @@ import pytest
 
 from amem import AmemError
 from amem.pid import ATOM_NAMES, decompose, sx_atoms
-from tests.naive_pid import sx_atoms_pointwise
+from naive_pid import sx_atoms_pointwise
 
 log2 = math.log2
 

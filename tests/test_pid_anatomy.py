@@ -94,6 +94,15 @@ def test_models_without_recurrent_weights_are_refused():
         recurrent_couplings(model)
 
 
+def test_registered_model_without_recurrent_weights_is_refused_before_the_sweep():
+    amem.register("test-no-weights", _NoWeights, overwrite=True)
+    try:
+        with pytest.raises(AmemError, match="recurrent weights"):
+            run_anatomy(AnatomyRun(model="test-no-weights", n_units=(8,), alphas=(0.5,), seeds=1))
+    finally:
+        amem.unregister("test-no-weights")
+
+
 def test_any_registered_model_with_recurrent_weights_works():
     amem.register("test-random-couplings", _RandomCouplings, overwrite=True)
     try:
@@ -141,7 +150,9 @@ def test_options_are_validated():
 
 
 def _main(*argv):
-    return pid_command.main(list(argv))
+    from amem.bench.cli import main
+
+    return main(["pid", *argv])
 
 
 def test_command_writes_csv_json_and_figures(tmp_path):
@@ -159,7 +170,7 @@ def test_command_writes_csv_json_and_figures(tmp_path):
                  "pid_summary.csv"):
         assert (out / name).exists(), name
     meta = json.loads((out / "pid.json").read_text())
-    assert meta["options"]["binning"] == "adaptive" and meta["seeds"] == 2
+    assert meta["options"]["binning"] == "adaptive" and meta["seeds"] == [0, 1]
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import pytest
 from amem import AmemError
 from amem.pid import decompose, neuron_atoms, neuron_joints
 from amem.pid.binning import bin_edges, fixed_bin_index
-from tests.naive_pid import neuron_joints_loop
+from naive_pid import neuron_joints_loop
 
 torch = pytest.importorskip("torch")
 

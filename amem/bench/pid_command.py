@@ -19,8 +19,6 @@ import argparse
 import csv
 import json
 import math
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,18 +33,12 @@ DEFAULT_SENSITIVITY_ALPHAS = "0.05,0.14,0.3,1.0"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of the ``pid`` command (shared names with ``capacity``)."""
-    parser.add_argument("--model", action="append", default=None,
-                        help="model id (repeat or comma-separate); needs recurrent weights "
-                             "(default hebbian)")
-    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                        help="model parameter (repeatable)")
-    parser.add_argument("--n", action="append", default=None,
-                        help="network size(s), repeat or comma-separate (default 100)")
-    parser.add_argument("--alphas", default=DEFAULT_ALPHAS,
-                        help=f"loads: START:STOP:STEP (STOP included) or A,B,C (default {DEFAULT_ALPHAS})")
-    parser.add_argument("--seeds", type=int, default=20, help="seeds 0..K-1 (default 20)")
-    parser.add_argument("--out", default="pid-out", help="output folder (default ./pid-out)")
+    """Options of the ``pid`` command (the sweep options are those of ``capacity``)."""
+    from amem.bench.args import PAPER_ALPHAS, add_sweep_arguments
+
+    add_sweep_arguments(parser, default_models="hebbian", default_n="100", default_alphas=PAPER_ALPHAS,
+                        default_seeds=20, default_out="pid-out")
+    parser.add_argument("--seed-start", type=int, default=0, help="first seed (seeds run seed-start..+K-1)")
     parser.add_argument("--binning", default="adaptive", choices=("fixed", "adaptive", "soft"),
                         help="estimator of the joint distribution (default adaptive, as the paper's "
                              "Hebbian sweeps)")
@@ -87,18 +79,21 @@ def _run(args) -> int:
             raise AmemError(f"--plot-only: {out / 'pid.csv'} does not exist; run without --plot-only first")
         write_figures(out)
         return 0
-    models = _split(args.model or ["hebbian"], str)
-    sizes = _split(args.n or ["100"], _positive_int("--n"))
+    from amem.bench.args import parse_params, sweep_models, sweep_sizes
+
+    models = sweep_models(args)
+    sizes = sweep_sizes(args)
+    alphas = parse_alphas(args.alphas)
     options = AnatomyOptions(binning=args.binning, n_bins=args.bins, output=args.output,
                              external_weight=args.external_weight, beta=args.beta)
     sens_bins = _split([args.sensitivity_bins], _positive_int("--sensitivity-bins")) \
         if args.sensitivity_bins else []
-    params = parse_params(args.param)
+    params = parse_params(args.param, models)
     all_rows, all_bins = [], []
     t0 = time.time()
     for model in models:
-        spec_run = AnatomyRun(model=model, params=params, n_units=sizes,
-                              alphas=parse_alphas(args.alphas), seeds=args.seeds, options=options,
+        spec_run = AnatomyRun(model=model, params=params[model], n_units=sizes, alphas=alphas,
+                              seeds=args.seeds, seed_start=args.seed_start, options=options,
                               sensitivity_bins=sens_bins,
                               sensitivity_alphas=parse_alphas(args.sensitivity_alphas) if sens_bins else ())
         rows, bin_rows = run_anatomy(spec_run, progress=args.progress, workers=args.workers)
@@ -112,13 +107,15 @@ def _run(args) -> int:
     if theory_rows:
         _write_csv(out / "pid_theory.csv", theory_rows)
     _write_csv(out / "pid_summary.csv", summary_rows(all_rows, theory_rows))
-    meta = {"command": "pid", "argv": sys.argv, "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "wall_s": round(time.time() - t0, 1), "models": models, "n_units": sizes,
-            "alphas": parse_alphas(args.alphas), "seeds": args.seeds, "params": params,
+    from amem.provenance import provenance
+
+    meta = {"command": "pid", "wall_s": round(time.time() - t0, 1), "models": models, "n_units": sizes,
+            "alphas": alphas, "seeds": list(range(args.seed_start, args.seed_start + args.seeds)),
+            "params": params,
             "options": vars(options) | {"bin_pair": list(options.bin_pair())},
             "protocol": "one sample per stored pattern (external input = pattern, state = pattern); "
                         "atoms averaged over neurons; recall from clean patterns with the model's "
-                        "own dynamics", "environment": _environment()}
+                        "own dynamics", "provenance": provenance()}
     (out / "pid.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
     write_figures(out)
     print(f"wrote {len(all_rows)} rows to {out / 'pid.csv'} ({meta['wall_s']} s)")
@@ -175,45 +172,15 @@ def summary_rows(rows: list[dict], theory_rows: list[dict]) -> list[dict]:
 
 # ------------------------------------------------------------------------- parsing helpers
 def parse_alphas(text: str) -> list[float]:
-    """'START:STOP:STEP' (STOP included up to rounding) or 'A,B,C' -> sorted loads > 0."""
-    try:
-        if ":" in text:
-            start, stop, step = (float(v) for v in text.split(":"))
-            if step <= 0 or stop < start:
-                raise ValueError
-            count = int(math.floor((stop - start) / step + 1e-9)) + 1
-            values = [round(start + k * step, 10) for k in range(count)]
-        else:
-            values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise AmemError(f"--alphas {text!r} is not START:STOP:STEP (STEP > 0) or a list A,B,C") from None
-    if not values or min(values) <= 0 or not all(map(math.isfinite, values)):
+    """'START:STOP:STEP' (STOP included up to rounding) or 'A,B,C' -> sorted positive loads."""
+    from amem.bench import args as shared
+
+    if text.count(":") == 1:
+        raise AmemError(f"--alphas {text!r}: pid takes START:STOP:STEP or A,B,C (no bisection)")
+    values = shared.parse_alphas(text)
+    if min(values) <= 0 or not all(map(math.isfinite, values)):
         raise AmemError(f"--alphas {text!r}: loads must be positive numbers")
     return sorted(set(values))
-
-
-def parse_params(items) -> dict:
-    params = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise AmemError(f"--param {item!r} must look like KEY=VALUE")
-        params[key.strip()] = _literal(value.strip())
-    return params
-
-
-def _literal(text: str):
-    lowered = text.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered == "none":
-        return None
-    for cast in (int, float):
-        try:
-            return cast(text)
-        except ValueError:
-            pass
-    return text
 
 
 def _positive_int(flag):
@@ -275,24 +242,6 @@ def _save(fig, stem: Path) -> list[Path]:
     fig.savefig(paths[1])
     plt.close(fig)
     return paths
-
-
-def _environment() -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    packages = {}
-    for name in ("amem", "numpy", "numba", "scipy", "matplotlib"):
-        try:
-            packages[name] = version(name)
-        except PackageNotFoundError:
-            packages[name] = None
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                timeout=5, cwd=Path(__file__).parent).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        commit = None
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "packages": packages, "commit": commit}
 
 
 def main(argv=None) -> int:
