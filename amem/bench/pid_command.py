@@ -245,7 +245,7 @@ def _save(fig, stem: Path) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    """Stand-alone entry (until ``amem.bench.cli`` wires ``pid``): ``python -m amem.bench.pid_command``."""
+    """Stand-alone entry, equivalent to ``python -m amem.bench pid``."""
     parser = argparse.ArgumentParser(prog="amem.bench pid", description=run.__doc__)
     add_arguments(parser)
     return run(parser.parse_args(argv))
