@@ -27,9 +27,11 @@ def test_capacity_writes_contract_outputs(tmp_path, capsys):
     for key in ("amem_version", "git", "created_utc", "platform", "packages", "config"):
         assert key in summary
     crits = {(c["criterion"], c["noise"]) for c in summary["capacities"]}
-    assert crits == {(c, n) for c in ("paper", "frac90", "exact") for n in (0.0, 0.1)}
+    assert crits == {(c, n) for c in ("paper", "frac90", "exact", "all_exact") for n in (0.0, 0.1)}
     paper = [c for c in summary["capacities"] if c["criterion"] == "paper" and c["noise"] == 0][0]
     assert paper["paper_protocol"] and paper["ci_low"] <= paper["capacity_alpha"] <= paper["ci_high"]
+    # Hebbian keeps an N x N coupling matrix: capacity per stored number = P_c / N^2
+    assert paper["capacity_per_parameter"] == pytest.approx(paper["capacity_patterns_mean"] / 40**2)
     assert (tmp_path / "capacity.png").stat().st_size > 0 and (tmp_path / "capacity.pdf").exists()
 
 

@@ -53,8 +53,9 @@ def test_async_kernel_matches_naive(case, max_steps):
     w, b, cues = problems()[case]
     orders = async_orders(case, max_steps, w.shape[0])
     states = cues.copy()
-    steps, status = async_sign_recall(np.ascontiguousarray(w.T), b.astype(np.float64), states,
-                                      orders, max_steps)
+    fields = states @ w.T + b
+    steps, status = async_sign_recall(np.ascontiguousarray(w.T), np.ascontiguousarray(fields),
+                                      states, orders, max_steps)
     ref = naive_async_recall(w, b, cues, orders, max_steps)
     np.testing.assert_array_equal(states, ref[0])
     np.testing.assert_array_equal(steps, ref[1])

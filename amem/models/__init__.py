@@ -7,3 +7,11 @@ register(
     "amem.models.hebbian:HebbianHopfield",
     description="Classical Hopfield network, Hebbian outer-product rule (Hopfield 1982)",
 )
+
+register(
+    "modern",
+    "amem.models.modern:ModernHopfield",
+    description="Dense associative memory: polynomial / exponential energy or softmax update "
+                "(Krotov & Hopfield 2016; Demircigil et al. 2017; Ramsauer et al. 2021)",
+    test_params={"energy": "poly", "degree": 3},
+)
