@@ -11,6 +11,7 @@ id                 rule                                                    modul
 ``krauth-mezard``  MinOver to margin kappa, Krauth & Mezard (1987)          ``baselines.krauth_mezard``
 ``descent-l2``     regularised squared field error, Tolmachev & Manton    ``baselines.descent_l2``
 ``mpf``            minimum probability flow, Hillar et al. (2012)          ``baselines.mpf``
+``diederich-opper``  local perceptron rule I, Diederich & Opper (1987)   ``baselines.diederich_opper``
 =================  ======================================================  =====================
 
 Every model exposes ``weights_`` (N, N) and ``bias_`` (N,) and recalls with the shared sign
@@ -31,6 +32,8 @@ _MODELS = {
                    "Descent L2 field regression, Tolmachev & Manton (2020)"),
     "mpf": ("baselines.mpf:MPFHopfield", {"max_iter": 200},
             "Minimum probability flow, Hillar, Sohl-Dickstein & Koepsell (2012)"),
+    "diederich-opper": ("baselines.diederich_opper:DiederichOpperHopfield", {},
+                        "Local perceptron rule with margin 1, Diederich & Opper (1987) rule I"),
 }
 
 for _id, (_entry, _test_params, _description) in _MODELS.items():

@@ -113,3 +113,45 @@ def minover_counts(patterns, kappa, max_updates, self_coupling):
                 overlap = gram[mu, nu] if self_coupling else gram[mu, nu] - x[mu, i] * x[nu, i]
                 stab[mu] += x[mu, i] * sign_nu * overlap
     return counts, converged, n_updates
+
+
+@njit(parallel=True, cache=True)
+def diederich_opper_counts(patterns, max_sweeps, self_coupling):
+    """Diederich & Opper's rule I for every neuron (rows independent; parallel over neurons).
+
+    Patterns are presented cyclically; whenever the stability E^mu = xi_i^mu (w . xi^mu) of the
+    presented pattern is below 1, it is added once: w += xi_i^mu xi^mu / N (c_mu += 1). Stops after
+    a sweep without updates. Exact integers: N E^mu.
+
+    Returns counts (N, P) int64, converged (N,) bool, n_updates (N,) int64.
+    """
+    n_patterns, n = patterns.shape
+    x = patterns.astype(np.int64)
+    gram = np.zeros((n_patterns, n_patterns), np.int64)
+    for mu in range(n_patterns):
+        for nu in range(mu, n_patterns):
+            acc = 0
+            for k in range(n):
+                acc += x[mu, k] * x[nu, k]
+            gram[mu, nu] = acc
+            gram[nu, mu] = acc
+    counts = np.zeros((n, n_patterns), np.int64)
+    converged = np.zeros(n, np.bool_)
+    n_updates = np.zeros(n, np.int64)
+    for i in prange(n):
+        stab = np.zeros(n_patterns, np.int64)  # N * E^mu
+        for sweep in range(max_sweeps):
+            changed = False
+            for nu in range(n_patterns):
+                if stab[nu] >= n:  # E^nu >= 1
+                    continue
+                changed = True
+                counts[i, nu] += 1
+                n_updates[i] += 1
+                for mu in range(n_patterns):
+                    overlap = gram[mu, nu] if self_coupling else gram[mu, nu] - x[mu, i] * x[nu, i]
+                    stab[mu] += x[mu, i] * x[nu, i] * overlap
+            if not changed:
+                converged[i] = True
+                break
+    return counts, converged, n_updates

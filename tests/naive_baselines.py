@@ -55,3 +55,33 @@ def minover_naive(patterns, kappa, max_updates, self_coupling):
             n_updates[i] += 1
         weights[i] = w_scaled / n
     return weights, converged, n_updates
+
+
+def diederich_opper_naive(patterns, max_sweeps, self_coupling):
+    """Diederich & Opper (1987) rule I: cyclic sweeps, add pattern mu while xi_i^mu h_i^mu < 1.
+
+    Weights kept as N * w (integers) so that the comparison with 1 is exact.
+    Returns (W, converged, n_updates).
+    """
+    xi = np.asarray(patterns, dtype=np.int64)
+    n_patterns, n = xi.shape
+    weights = np.zeros((n, n))
+    converged = np.zeros(n, bool)
+    n_updates = np.zeros(n, np.int64)
+    for i in range(n):
+        inputs = xi.copy()
+        if not self_coupling:
+            inputs[:, i] = 0
+        w_scaled = np.zeros(n, np.int64)  # N * w
+        for _ in range(max_sweeps):
+            changed = False
+            for mu in range(n_patterns):
+                if xi[mu, i] * (inputs[mu] @ w_scaled) < n:  # E^mu < 1
+                    w_scaled = w_scaled + xi[mu, i] * inputs[mu]
+                    n_updates[i] += 1
+                    changed = True
+            if not changed:
+                converged[i] = True
+                break
+        weights[i] = w_scaled / n
+    return weights, converged, n_updates

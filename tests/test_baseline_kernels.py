@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from amem.patterns import random_patterns
-from baselines.kernels import minover_counts, storkey_add
+from baselines.kernels import diederich_opper_counts, minover_counts, storkey_add
 from baselines.krauth_mezard import couplings_from_counts
-from naive_baselines import minover_naive, storkey_add_naive
+from naive_baselines import diederich_opper_naive, minover_naive, storkey_add_naive
 
 
 @pytest.mark.parametrize("n_units,n_patterns,seed", [(5, 1, 0), (8, 3, 1), (12, 7, 2), (20, 9, 3)])
@@ -36,6 +36,18 @@ def test_minover_kernel_matches_naive(n_units, n_patterns, seed, kappa, self_cou
     counts, converged, n_updates = minover_counts(patterns, kappa, budget, self_coupling)
     weights = couplings_from_counts(counts, patterns, self_coupling)
     w_naive, conv_naive, upd_naive = minover_naive(patterns, kappa, budget, self_coupling)
+    np.testing.assert_array_equal(n_updates, upd_naive)
+    np.testing.assert_array_equal(converged, conv_naive)
+    np.testing.assert_allclose(weights, w_naive, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_units,n_patterns,seed", [(6, 4, 0), (10, 12, 1), (15, 20, 2), (24, 40, 3)])
+@pytest.mark.parametrize("self_coupling", [False, True])
+def test_diederich_opper_kernel_matches_naive(n_units, n_patterns, seed, self_coupling):
+    patterns = random_patterns(n_patterns, n_units, seed=seed)
+    counts, converged, n_updates = diederich_opper_counts(patterns, 30, self_coupling)
+    weights = couplings_from_counts(counts, patterns, self_coupling)
+    w_naive, conv_naive, upd_naive = diederich_opper_naive(patterns, 30, self_coupling)
     np.testing.assert_array_equal(n_updates, upd_naive)
     np.testing.assert_array_equal(converged, conv_naive)
     np.testing.assert_allclose(weights, w_naive, atol=1e-12)

@@ -15,7 +15,7 @@ from amem.patterns import flip_cues, random_patterns
 from baselines.descent_l2 import ridge_fields
 from baselines.mpf import mpf_objective
 
-RULES = ["storkey", "pseudoinverse", "krauth-mezard", "descent-l2", "mpf"]
+RULES = ["storkey", "pseudoinverse", "krauth-mezard", "descent-l2", "mpf", "diederich-opper"]
 
 
 def hadamard(n):
@@ -66,6 +66,8 @@ def test_low_load_patterns_are_recalled(rule, update):
     ("mpf", {"max_iter": 0}, "max_iter"),
     ("mpf", {"tol": 0.0}, "tol"),
     ("mpf", {"self_coupling": True}, "self_coupling"),
+    ("diederich-opper", {"max_sweeps": 0}, "max_sweeps"),
+    ("diederich-opper", {"max_sweeps": 2.5}, "max_sweeps"),
 ])
 def test_invalid_hyper_parameters_raise_one_line_errors(rule, bad, message):
     with pytest.raises(AmemError, match=message) as err:
@@ -147,6 +149,26 @@ def test_krauth_mezard_reaches_its_margin(kappa):
     w = model.weights_
     stability = xi * (xi @ w.T) / np.linalg.norm(w, axis=1)
     assert stability.min() > kappa
+
+
+# ----------------------------------------------------------------------------- diederich-opper
+def test_diederich_opper_single_pattern_two_updates():
+    # after one update E = (N-1)/N < 1, after two 2(N-1)/N >= 1: W = 2 xi xi^T / N, zero diagonal
+    n = 9
+    xi = random_patterns(1, n, seed=3)
+    model = amem.make("diederich-opper").store(xi)
+    expected = 2 * np.outer(xi[0], xi[0]) / n
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(model.weights_, expected)
+    assert model.converged_.all() and (model.n_updates_ == 2).all()
+
+
+def test_diederich_opper_reaches_stability_one():
+    xi = random_patterns(80, 100, seed=4)
+    model = amem.make("diederich-opper").store(xi)
+    assert model.converged_.all()
+    assert (xi * (xi @ model.weights_.T)).min() >= 1 - 1e-12
+    np.testing.assert_array_equal(model.recall(xi).states, xi)
 
 
 # ----------------------------------------------------------------------------- descent-l2
