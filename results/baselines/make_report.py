@@ -22,7 +22,8 @@ from amem.summary import summarize
 
 HERE = Path(__file__).resolve().parent
 THRESHOLD = 0.95
-ORDER = ["hebbian", "storkey", "pseudoinverse", "descent-l2", "krauth-mezard", "mpf", "infomorphic"]
+ORDER = ["hebbian", "storkey", "pseudoinverse", "descent-l2", "krauth-mezard", "diederich-opper", "mpf",
+         "krauth-mezard-kappa1", "infomorphic"]
 
 
 def load_records() -> list[dict]:
