@@ -3,16 +3,15 @@
 Importing this package registers its models through amem's public ``amem.register`` (the
 package is also the ``amem.models`` entry point ``baselines``), exactly as an outside user would:
 
-=================  ======================================================  =====================
-id                 rule                                                    module
-=================  ======================================================  =====================
-``storkey``        Storkey (1997), incremental, local                      ``baselines.storkey``
-``pseudoinverse``  projection rule, Personnaz, Guyon & Dreyfus (1985)      ``baselines.pseudoinverse``
-``krauth-mezard``  MinOver to margin kappa, Krauth & Mezard (1987)          ``baselines.krauth_mezard``
-``descent-l2``     regularised squared field error, Tolmachev & Manton    ``baselines.descent_l2``
-``mpf``            minimum probability flow, Hillar et al. (2012)          ``baselines.mpf``
-``diederich-opper``  local perceptron rule I, Diederich & Opper (1987)   ``baselines.diederich_opper``
-=================  ======================================================  =====================
+* ``storkey``: Storkey (1997), incremental and local (``baselines.storkey``)
+* ``pseudoinverse``: projection rule, Personnaz, Guyon & Dreyfus (1985)
+  (``baselines.pseudoinverse``)
+* ``krauth-mezard``: MinOver to margin kappa, Krauth & Mezard (1987) (``baselines.krauth_mezard``)
+* ``descent-l2``: regularised squared field error, Tolmachev & Manton (2020)
+  (``baselines.descent_l2``)
+* ``mpf``: minimum probability flow, Hillar, Sohl-Dickstein & Koepsell (2012) (``baselines.mpf``)
+* ``diederich-opper``: local perceptron rule I, Diederich & Opper (1987)
+  (``baselines.diederich_opper``)
 
 Every model exposes ``weights_`` (N, N) and ``bias_`` (N,) and recalls with the shared sign
 dynamics (``update="sync"`` or ``"async"``); see :mod:`baselines._recurrent` for the one meaning

@@ -19,9 +19,9 @@ class DescentL2Hopfield(RecurrentRuleModel):
 
     L_i is a strictly convex quadratic, so instead of descending it (the paper and the infomorphic
     paper's comparison use gradient descent / L-BFGS) we solve it exactly: with
-    :math:`X = [\Xi, 1]` (P, N+1), :math:`A = \lambda^2 X^\top X + a I`, the unconstrained minimiser
-    of every neuron is :math:`A^{-1}\lambda X^\top \xi_i` (one solve for all neurons), and the
-    constraint :math:`w_{ii} = 0` (``self_coupling=False``) is imposed exactly with a Lagrange
+    :math:`X = [\Xi, 1]` (P, N+1), :math:`A = \lambda^2 X^\top X + a I`, the unconstrained
+    minimiser of every neuron is :math:`A^{-1}\lambda X^\top \xi_i` (one solve for all neurons),
+    and the constraint :math:`w_{ii} = 0` (``self_coupling=False``) is imposed exactly with a Lagrange
     multiplier, :math:`v_i = v_i^{free} - A^{-1} e_i\,(v_i^{free})_i / (A^{-1})_{ii}`.
     Only :math:`a/\lambda^2` changes the signs of the fields (the minimiser scales as
     :math:`1/\lambda`). W is not symmetric in general, so async recall may cycle.
@@ -57,7 +57,8 @@ class DescentL2Hopfield(RecurrentRuleModel):
         self.self_coupling = check_bool("self_coupling", self_coupling)
 
     def _fit(self, patterns: np.ndarray) -> None:
-        weights, bias = ridge_fields(patterns, self.lam, self.reg, self.use_bias, self.self_coupling)
+        weights, bias = ridge_fields(patterns, self.lam, self.reg, self.use_bias,
+                                     self.self_coupling)
         self._set_couplings(weights, bias)
 
 

@@ -62,7 +62,8 @@ class KrauthMezardHopfield(RecurrentRuleModel):
         self._set_couplings(couplings_from_counts(counts, patterns, self.self_coupling))
 
 
-def couplings_from_counts(counts: np.ndarray, patterns: np.ndarray, self_coupling: bool) -> np.ndarray:
+def couplings_from_counts(counts: np.ndarray, patterns: np.ndarray,
+                          self_coupling: bool) -> np.ndarray:
     """W[i] = (1/N) sum_nu counts[i, nu] xi_i^nu xi^nu, with W_ii = 0 unless self-coupled."""
     x = patterns.astype(np.float64)
     weights = (counts * x.T) @ x / x.shape[1]

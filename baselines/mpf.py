@@ -1,4 +1,4 @@
-"""Minimum probability flow learning of a Hopfield network (Hillar, Sohl-Dickstein & Koepsell 2012)."""
+"""Minimum probability flow learning of a Hopfield network (Hillar et al. 2012)."""
 
 from __future__ import annotations
 

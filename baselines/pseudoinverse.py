@@ -39,7 +39,8 @@ class PseudoinverseHopfield(RecurrentRuleModel):
         Seeds the asynchronous visiting orders.
     """
 
-    def __init__(self, *, self_coupling: bool = False, update: str = "sync", seed: int = 0) -> None:
+    def __init__(self, *, self_coupling: bool = False, update: str = "sync",
+                 seed: int = 0) -> None:
         super().__init__(seed=seed, update=update)
         self.self_coupling = check_bool("self_coupling", self_coupling)
 

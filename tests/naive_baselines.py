@@ -8,7 +8,8 @@ import numpy as np
 
 
 def storkey_add_naive(weights, patterns, self_coupling):
-    """Storkey (1997): w_ij += (xi_i xi_j - xi_i h_ji - h_ij xi_j)/n, h_ij = sum_{k!=i,j} w_ik xi_k."""
+    """Storkey (1997): w_ij += (xi_i xi_j - xi_i h_ji - h_ij xi_j) / n,
+    h_ij = sum_{k != i, j} w_ik xi_k."""
     w = np.array(weights, dtype=np.float64)
     n = w.shape[0]
     for x in np.asarray(patterns, dtype=np.float64):

@@ -27,7 +27,8 @@ def test_storkey_kernel_continues_from_given_weights():
     np.testing.assert_allclose(weights, storkey_add_naive(start, patterns[3:], False), atol=1e-12)
 
 
-@pytest.mark.parametrize("n_units,n_patterns,seed", [(6, 4, 0), (10, 12, 1), (15, 20, 2), (24, 30, 3)])
+@pytest.mark.parametrize("n_units,n_patterns,seed",
+                         [(6, 4, 0), (10, 12, 1), (15, 20, 2), (24, 30, 3)])
 @pytest.mark.parametrize("kappa", [0.0, 0.3])
 @pytest.mark.parametrize("self_coupling", [False, True])
 def test_minover_kernel_matches_naive(n_units, n_patterns, seed, kappa, self_coupling):
@@ -41,7 +42,8 @@ def test_minover_kernel_matches_naive(n_units, n_patterns, seed, kappa, self_cou
     np.testing.assert_allclose(weights, w_naive, atol=1e-12)
 
 
-@pytest.mark.parametrize("n_units,n_patterns,seed", [(6, 4, 0), (10, 12, 1), (15, 20, 2), (24, 40, 3)])
+@pytest.mark.parametrize("n_units,n_patterns,seed",
+                         [(6, 4, 0), (10, 12, 1), (15, 20, 2), (24, 40, 3)])
 @pytest.mark.parametrize("self_coupling", [False, True])
 def test_diederich_opper_kernel_matches_naive(n_units, n_patterns, seed, self_coupling):
     patterns = random_patterns(n_patterns, n_units, seed=seed)

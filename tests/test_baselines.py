@@ -214,7 +214,8 @@ def test_mpf_gradient_matches_finite_differences():
 
 
 def test_mpf_single_pattern_gives_hebbian_direction():
-    # the objective is invariant under s_i -> xi_i s_i and unit permutations: W ∝ xi xi^T, b ∝ xi
+    # the objective is invariant under s_i -> xi_i s_i and unit permutations:
+    # W ∝ xi xi^T, b ∝ xi
     xi = random_patterns(1, 12, seed=8)
     model = amem.make("mpf").store(xi)
     hebb = np.outer(xi[0], xi[0]).astype(float)

@@ -13,7 +13,7 @@ from amem.patterns import flip_cues, random_patterns
 
 
 def absolute_capacity(rule, n_units, seed, max_patterns):
-    """Largest P such that patterns 1..P (stored one by one) are all fixed points (strict fields)."""
+    """Largest P such that patterns 1..P (stored one by one) are all strict fixed points."""
     xi = random_patterns(max_patterns, n_units, seed=seed)
     model = amem.make(rule)
     for p in range(1, max_patterns + 1):
@@ -25,7 +25,8 @@ def absolute_capacity(rule, n_units, seed, max_patterns):
 
 
 # ----------------------------------------------------------------------------- storkey vs hebbian
-@pytest.mark.parametrize("n_units,n_seeds", [(100, 10), pytest.param(200, 10, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("n_units,n_seeds",
+                         [(100, 10), pytest.param(200, 10, marks=pytest.mark.slow)])
 def test_storkey_absolute_capacity_follows_n_over_sqrt_2_ln_n(n_units, n_seeds):
     storkey = np.mean([absolute_capacity("storkey", n_units, s, n_units) for s in range(n_seeds)])
     hebb = np.mean([absolute_capacity("hebbian", n_units, s, n_units) for s in range(n_seeds)])

@@ -1,4 +1,4 @@
-"""The README's "Add your own model" example runs as written: it registers, conforms and benchmarks."""
+"""The README's "Add your own model" example runs as written: registers, conforms, benchmarks."""
 
 import json
 import re

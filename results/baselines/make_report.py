@@ -22,7 +22,8 @@ from amem.summary import summarize
 
 HERE = Path(__file__).resolve().parent
 THRESHOLD = 0.95
-ORDER = ["hebbian", "storkey", "pseudoinverse", "descent-l2", "krauth-mezard", "diederich-opper", "mpf",
+ORDER = ["hebbian", "storkey", "pseudoinverse", "descent-l2", "krauth-mezard", "diederich-opper",
+         "mpf",
          "krauth-mezard-kappa1", "infomorphic"]
 
 
@@ -41,7 +42,8 @@ def capacity_table(records: list[dict]) -> str:
         by[cap["model"]][cap["criterion"]] = cap
     for model in sorted(by, key=lambda m: ORDER.index(m) if m in ORDER else 99):
         p, f, e = by[model]["paper"], by[model]["frac90"], by[model]["exact"]
-        rows.append(f"| {model} | {p['capacity_alpha']:.3f} [{p['ci_low']:.3f}, {p['ci_high']:.3f}] "
+        rows.append(f"| {model} | {p['capacity_alpha']:.3f} "
+                    f"[{p['ci_low']:.3f}, {p['ci_high']:.3f}] "
                     f"| {p['n_censored']} | {f['capacity_alpha']:.3f} | {e['capacity_alpha']:.3f} "
                     f"| {p['n_seeds']} |")
     return "\n".join(rows)

@@ -1,4 +1,4 @@
-"""Noise robustness of each learning rule against load (the infomorphic paper's Fig. 5, last panel).
+"""Noise robustness of each learning rule against load (infomorphic paper, Fig. 5 last panel).
 
 For every model, load alpha and seed: store P = round(alpha N) random patterns once, then recall
 them (paper dynamics: synchronous sign updates, at most N sweeps) from cues with exactly
@@ -46,17 +46,20 @@ def run(model_id: str, n_units: int, seeds: int, out_dir: Path, params: dict,
             stored = []
             for seed in range(seeds):
                 patterns = random_patterns(n_patterns, n_units, seed=[seed, n_units, n_patterns])
-                stored.append((seed, patterns, amem.make(model_id, seed=seed, **params).store(patterns)))
+                model = amem.make(model_id, seed=seed, **params).store(patterns)
+                stored.append((seed, patterns, model))
             for noise in NOISES:
                 overlaps = []
                 for seed, patterns, model in stored:
-                    cues = flip_cues(patterns, noise, seed=[seed, n_units, n_patterns, int(noise * 1000)])
-                    overlap = (model.recall(cues).states.astype(np.float64) * patterns).mean(axis=1)
+                    cue_seed = [seed, n_units, n_patterns, int(noise * 1000)]
+                    cues = flip_cues(patterns, noise, seed=cue_seed)
+                    states = model.recall(cues).states.astype(np.float64)
+                    overlap = (states * patterns).mean(axis=1)
                     overlaps.append(overlap.mean())
                     writer.writerow([label or model_id, n_units, alpha, n_patterns, seed, noise,
                                      f"{overlap.mean():.6f}", f"{(overlap == 1).mean():.6f}"])
                 if np.mean(overlaps) < THRESHOLD:
-                    break  # f_max is the last level that passed; higher noise levels are not needed
+                    break  # f_max is the last level that passed; higher levels are not needed
     print(f"{model_id}: {time.perf_counter() - t0:.0f} s -> {path}")
     return path
 
@@ -67,7 +70,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("--label", default=None, help="curve name and file stem (default: model id)")
+    parser.add_argument("--label", default=None,
+                        help="curve name and file stem (default: model id)")
     parser.add_argument("--out", type=Path, default=Path("results/baselines/noise"))
     args = parser.parse_args()
     import json
