@@ -21,8 +21,8 @@ class DescentL2Hopfield(RecurrentRuleModel):
     paper's comparison use gradient descent / L-BFGS) we solve it exactly: with
     :math:`X = [\Xi, 1]` (P, N+1), :math:`A = \lambda^2 X^\top X + a I`, the unconstrained
     minimiser of every neuron is :math:`A^{-1}\lambda X^\top \xi_i` (one solve for all neurons),
-    and the constraint :math:`w_{ii} = 0` (``self_coupling=False``) is imposed exactly with a Lagrange
-    multiplier, :math:`v_i = v_i^{free} - A^{-1} e_i\,(v_i^{free})_i / (A^{-1})_{ii}`.
+    and the constraint :math:`w_{ii} = 0` (``self_coupling=False``) is imposed exactly with a
+    Lagrange multiplier, :math:`v_i = v_i^{free} - A^{-1} e_i\,(v_i^{free})_i / (A^{-1})_{ii}`.
     Only :math:`a/\lambda^2` changes the signs of the fields (the minimiser scales as
     :math:`1/\lambda`). W is not symmetric in general, so async recall may cycle.
 
