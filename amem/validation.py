@@ -54,6 +54,13 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     return value
 
 
+def check_bool(name: str, value: Any) -> bool:
+    """A real boolean (1, "yes" or None are refused rather than read as truthy)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise AmemError(f"{name}={value!r} must be True or False")
+    return bool(value)
+
+
 def check_int(name: str, value: Any, minimum: int | None = None, allow_none: bool = False) -> int | None:
     if value is None and allow_none:
         return None

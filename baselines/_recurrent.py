@@ -19,14 +19,7 @@ import numpy as np
 
 from amem.base import MemoryModel, ModelTags
 from amem.dynamics import SignDynamics
-from amem.errors import AmemError
-
-
-def check_bool(name: str, value) -> bool:
-    """A real boolean (1, "yes" or None are refused rather than read as truthy)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise AmemError(f"{name}={value!r} must be True or False")
-    return bool(value)
+from amem.validation import check_bool  # noqa: F401  (re-exported for the rule modules)
 
 
 class RecurrentRuleModel(MemoryModel):

@@ -10,7 +10,7 @@ from amem.base import MemoryModel
 from amem.dynamics import async_orders
 from amem.errors import AmemError
 from amem.kernels.dense import dense_async_recall, dense_sync_recall
-from amem.validation import as_bipolar, check_choice, check_float, check_int
+from amem.validation import as_bipolar, check_bool, check_choice, check_float, check_int
 
 ENERGIES = ("poly", "exp", "softmax")
 
@@ -146,7 +146,7 @@ class ModernHopfield(MemoryModel):
         super().__init__(seed=seed, update=update)
         self.energy = check_choice("energy", energy, ENERGIES)
         self.degree = check_int("degree", degree, 2)
-        self.rectified = check_choice("rectified", rectified, (False, True))
+        self.rectified = check_bool("rectified", rectified)
         self.beta = check_float("beta", beta, low=0.0, low_open=True)
         if rectified and energy != "poly":
             raise AmemError(f"rectified=True applies to energy='poly' only, not energy={energy!r}")
