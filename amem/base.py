@@ -110,6 +110,12 @@ class MemoryModel(abc.ABC):
         """
         return [m.store(p) for m, p in zip(models, pattern_sets)]
 
+    @classmethod
+    def stored_parameters(cls, n_units: int, n_patterns: int) -> int:
+        """Numbers the memory keeps after storing ``n_patterns`` patterns (for per-parameter
+        capacity). Default: a full N x N coupling matrix; pattern-keeping models override it."""
+        return n_units * n_units
+
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters, read back from the instance (sklearn style)."""
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]

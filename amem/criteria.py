@@ -31,6 +31,9 @@ CRITERIA: dict[str, Criterion] = {
                   lambda r: r["frac_retrieved"] >= 0.9),
         Criterion("exact", "every stored pattern is an exact fixed point of the dynamics",
                   lambda r: r["frac_stable"] >= 1.0),
+        Criterion("all_exact", "every stored pattern recalled exactly from its cue (with "
+                  "--max-steps 1: Demircigil et al.'s one-step retrieval of all patterns)",
+                  lambda r: r["frac_exact"] >= 1.0),
     )
 }
 

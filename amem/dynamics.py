@@ -55,8 +55,15 @@ class SignDynamics:
             steps, status = sync_sign_recall(self.weights_t, self.bias, states, max_steps)
         else:
             orders = self._orders(seed, max_steps, states.shape[1])
-            steps, status = async_sign_recall(self.weights_t, self.bias64, states, orders, max_steps)
+            fields = self.fields(states)
+            steps, status = async_sign_recall(self.weights_t, fields, states, orders, max_steps)
         return states, steps, status
+
+    def fields(self, states: np.ndarray) -> np.ndarray:
+        """Local fields of each state, float64 (M, N): one BLAS matmul for the whole batch."""
+        fields = np.dot(states.astype(self.weights_t.dtype), self.weights_t).astype(np.float64)
+        fields += self.bias64
+        return fields
 
     def _orders(self, seed: int, n_sweeps: int, n_units: int) -> np.ndarray:
         key = (seed, n_sweeps)

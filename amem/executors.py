@@ -1,25 +1,46 @@
-"""Where work units run: inline or in a local process pool (spawn start method).
+"""Where work units run: inline, a local process pool (spawn), or a Dask cluster.
 
-An executor maps a top-level function over work units and yields results as they finish. The
+Every executor has the same interface: ``map_unordered(fn, units)`` yields ``fn(unit)`` for each
+unit as it finishes (any order), ``close()`` stops it (also after Ctrl-C: queued work is dropped
+and workers are shut down, nothing hangs), and ``workers`` says how many units run at once. The
 records a unit produces depend only on the unit (seeds derive from trial identity), so every
-executor gives the same records.
+executor gives the same records; only a bounded number of units is in flight at any time, so an
+interruption loses at most those.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from amem.errors import AmemError
+from amem.store import sigint_held
 
 EXECUTORS = ("inline", "process", "dask")
+#: Environment variables that size the thread pools of BLAS, OpenMP, Numba and torch.
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+              "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+IN_FLIGHT_PER_WORKER = 2  # units queued per worker: keeps workers busy, bounds what a kill loses
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the CPU affinity mask, e.g. under taskset or a batch job)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class InlineExecutor:
+    """Runs every unit in this process, one after the other (debugging, profiling, tiny sweeps)."""
+
     name = "inline"
+    workers = 1
 
     def map_unordered(self, fn: Callable, units: Iterable[Any]) -> Iterator[Any]:
         for unit in units:
@@ -30,64 +51,161 @@ class InlineExecutor:
 
 
 class ProcessExecutor:
-    """A local process pool. Uses ``spawn``: processes forked after parallel Numba code can hang."""
+    """A local process pool, all cores by default.
+
+    Uses the ``spawn`` start method: processes forked after Numba's parallel code (or torch) has
+    started threads can deadlock. Each worker gets ``cores // workers`` threads for BLAS, Numba
+    and torch (at least 1), so processes x threads never oversubscribes the machine. Workers
+    ignore SIGINT: Ctrl-C reaches the parent only, which then stops the pool.
+    """
 
     name = "process"
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or os.cpu_count() or 1
+        if workers is not None and workers < 1:
+            raise AmemError(f"--workers {workers} must be at least 1")
+        self.workers = workers or available_cores()
+        self.threads_per_worker = max(1, available_cores() // self.workers)
+        # spawned children inherit the environment at start-up, before they import numpy/numba
+        self._saved_env = {k: os.environ.get(k) for k in THREAD_ENV}
+        os.environ.update({k: str(self.threads_per_worker) for k in THREAD_ENV})
         self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                          mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_limit_worker_threads,
-                                         initargs=(self.workers,))
+                                         initializer=_init_worker,
+                                         initargs=(self.threads_per_worker, os.getpid()))
+        self._pending: set = set()
+        self._closed = False
 
     def map_unordered(self, fn: Callable, units: Iterable[Any]) -> Iterator[Any]:
-        units = list(units)
-        pending = set()
         it = iter(units)
-        # keep a bounded number of units in flight so results stream back steadily
-        for unit in it:
-            pending.add(self._pool.submit(fn, unit))
-            if len(pending) >= 2 * self.workers:
-                break
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield fut.result()
-            for unit in it:
-                pending.add(self._pool.submit(fn, unit))
-                if len(pending) >= 2 * self.workers:
-                    break
+        limit = IN_FLIGHT_PER_WORKER * self.workers
+
+        def top_up():
+            while len(self._pending) < limit:
+                unit = next(it, _END)
+                if unit is _END:
+                    return
+                # a submit may spawn a worker: it starts with SIGINT blocked (the mask survives
+                # exec), so a Ctrl-C to the process group cannot hit it mid-start-up
+                with sigint_held():
+                    self._pending.add(self._pool.submit(fn, unit))
+
+        try:
+            top_up()
+            while self._pending:
+                done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
+                top_up()  # refill before handing results back: workers stay busy meanwhile
+                for fut in done:
+                    yield fut.result()
+        except BrokenProcessPool as err:
+            raise AmemError(f"a worker process died ({err}); finished trials are saved, rerun "
+                            "the same command to resume (with fewer --workers if memory ran "
+                            "out)") from None
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop now: drop queued units, end running workers (their units are lost, not saved)."""
+        if self._closed:
+            return
+        self._closed = True
+        busy = any(not f.done() for f in self._pending)
+        self._pending = set()
+        if busy:
+            _stop_pool_now(self._pool)
+        else:
+            self._pool.shutdown(wait=True)
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
-def _limit_worker_threads(n_workers: int) -> None:
-    # Each worker gets its share of the cores: BLAS/Numba/torch threads x workers <= cores.
-    threads = max(1, (os.cpu_count() or 1) // n_workers)
+_END = object()
+
+
+def _stop_pool_now(pool: ProcessPoolExecutor) -> None:
+    """Shut a busy pool down without waiting for the running units.
+
+    Cancelling futures from this thread while the pool's manager thread marks them broken
+    raises ``InvalidStateError`` in that thread (CPython 3.11), so the manager thread does the
+    cancelling (``shutdown(cancel_futures=True)``); then the workers are ended and the manager
+    thread, which notices and joins them, is joined.
+    """
+    if hasattr(pool, "terminate_workers"):  # Python >= 3.14 does all of it
+        pool.terminate_workers()
+        return
+    processes = dict(getattr(pool, "_processes", None) or {})
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes.values():
+        if proc.is_alive():
+            proc.terminate()
+    if manager is not None:
+        manager.join(timeout=10)  # it notices the ended workers, fails their futures, joins them
+    for proc in processes.values():
+        if proc.is_alive():  # only if the manager thread got stuck
+            proc.kill()
+            proc.join(timeout=1)
+
+
+def _init_worker(threads: int, parent_pid: int) -> None:
+    """Process-pool worker start-up: leave Ctrl-C to the parent, end with the parent (even a
+    ``kill -9``'d one), cap every thread pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent_pid)
+    for key in THREAD_ENV:
+        os.environ[key] = str(threads)
+    limit_threads(threads)
+
+
+def exit_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
+    """End this process as soon as ``parent_pid`` is gone: orphaned workers would otherwise sit
+    on memory and cores forever after their parent was killed."""
+    import threading
+    import time
+
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(poll_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="amem-exit-with-parent", daemon=True).start()
+
+
+def limit_threads(threads: int) -> None:
+    """Cap the thread pools of libraries that are already imported (env covers later imports)."""
+    import sys
+
+    if "numba" in sys.modules:
+        try:
+            import numba
+
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        except Exception:  # no parallel backend: nothing to cap
+            pass
+    if "torch" in sys.modules:
+        import torch
+
+        torch.set_num_threads(threads)
     try:
-        import numba
-
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    except Exception:
-        pass
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(threads)
-    except Exception:
-        pass
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        from threadpoolctl import threadpool_limits  # optional: caps already-loaded BLAS too
+    except ImportError:
+        return
+    threadpool_limits(threads)
 
 
 def make_executor(name: str, workers: int | None = None, scheduler: str | None = None):
+    if scheduler is not None and name != "dask":
+        raise AmemError(f"--scheduler {scheduler} needs --executor dask")
     if name == "inline":
         return InlineExecutor()
     if name == "process":
         return ProcessExecutor(workers)
     if name == "dask":
-        from amem.dask_executor import DaskExecutor  # optional extra
+        from amem.dask_executor import DaskExecutor  # optional extra: amem[dask]
 
         return DaskExecutor(scheduler=scheduler, workers=workers)
     raise AmemError(f"unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")

@@ -39,6 +39,7 @@ class SweepConfig:
     search: str = "grid"
     criterion: str = "paper"  # the criterion bisection searches on
     max_alpha: float | None = None  # bisection may grow the range up to here (default 64 x high)
+    bisect_rtol: float = 0.0  # stop bisecting when the bracket is within this fraction of P
 
     def validate(self) -> None:
         if not self.models:
@@ -65,6 +66,8 @@ class SweepConfig:
             raise AmemError("bisection needs --alphas LOW:HIGH (two loads: the range to search)")
         if self.max_steps is not None:
             check_int("max_steps", self.max_steps, 1)
+        if not 0.0 <= self.bisect_rtol < 1.0:
+            raise AmemError(f"bisect_rtol={self.bisect_rtol!r} must be in [0, 1); 0 bisects to one pattern")
         for n in self.n_units:
             for a in self.alphas:
                 if round(a * n) < 1:
@@ -86,18 +89,41 @@ def _check_model_params(model_id: str, params: Mapping[str, Any]) -> None:
     make(model_id, **params)  # raises one-line AmemErrors for unknown ids/params/bad values
 
 
-def apply_update_rule(models: list[tuple[str, dict]], update: str | None) -> list[tuple[str, dict]]:
-    """``--update`` reaches the models that support that update rule and leaves the others alone."""
-    if update is None:
+def apply_model_option(models: list[tuple[str, dict]], name: str, value: Any,
+                       supports: Callable[[type, Any], bool] | None = None,
+                       named_only: bool = False) -> list[tuple[str, dict]]:
+    """Set ``name=value`` on the models whose constructor takes ``name``; leave the others alone.
+
+    ``supports(cls, value)`` can narrow it further (a model without async dynamics ignores
+    ``--update async``). ``named_only``: skip constructors that only take ``**kwargs``.
+    ``value=None`` changes nothing. Used by ``--update`` and ``--device``.
+    """
+    if value is None:
         return models
     out = []
     for model_id, params in models:
         cls = model_class(model_id)
         accepts = accepted_params(cls)
-        if (accepts is None or "update" in accepts) and update in getattr(cls, "update_rules", ()):
-            params = {**params, "update": update}
+        takes = name in accepts if accepts is not None else not named_only
+        if takes and (supports is None or supports(cls, value)):
+            params = {**params, name: value}
         out.append((model_id, params))
     return out
+
+
+def apply_update_rule(models: list[tuple[str, dict]], update: str | None) -> list[tuple[str, dict]]:
+    """``--update`` reaches the models that support that update rule and leaves the others alone."""
+    return apply_model_option(models, "update", update,
+                              lambda cls, v: v in getattr(cls, "update_rules", ()))
+
+
+def apply_device(models: list[tuple[str, dict]], device: str | None) -> list[tuple[str, dict]]:
+    """``--device`` reaches the (torch) models whose constructor has a ``device`` parameter.
+
+    The device becomes part of the trial's parameters, hence of its identity: GPU arithmetic is
+    not bit-identical to CPU arithmetic, so CPU and GPU runs are recorded as separate curves.
+    """
+    return apply_model_option(models, "device", device, named_only=True)
 
 
 def loads_to_patterns(alphas: Iterable[float], n_units: int) -> list[int]:
@@ -120,6 +146,7 @@ class BisectUnit:
     criterion: str
     known: dict[str, dict]  # trial key -> finished record (criterion fields suffice)
     entry_points: dict[str, str]
+    rtol: float = 0.0  # stop when bad - good <= rtol * good (dense memories: P in the thousands)
 
 
 def _base_trials(config: SweepConfig):
@@ -139,8 +166,32 @@ def planned_trials(config: SweepConfig) -> list[TrialSpec]:
             for p in loads_to_patterns(config.alphas, base.n_units)]
 
 
-def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1) -> list:
-    """Work units for what is not finished yet (``done``: finished records by key)."""
+#: Trials per grid work unit unless the model class sets ``preferred_chunk_size``: big enough that
+#: per-task overhead (pickling, a Dask round trip: ~1-5 ms) is small next to 16 cheap trials,
+#: small enough that a kill loses little. Expensive models (seconds per trial) should set 1-4.
+DEFAULT_CHUNK_SIZE = 16
+UNITS_PER_WORKER = 4  # small grids are split further so every worker gets work and loads balance
+
+
+def chunk_size_for(model_id: str, n_trials: int, workers: int,
+                   chunk_size: int | None = None) -> int:
+    """Trials per unit for ``n_trials`` trials of one model, params and N."""
+    if chunk_size is not None:
+        return max(1, chunk_size)
+    hint = getattr(model_class(model_id), "preferred_chunk_size", DEFAULT_CHUNK_SIZE)
+    return max(1, min(hint, math.ceil(n_trials / (UNITS_PER_WORKER * max(1, workers)))))
+
+
+def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
+               chunk_size: int | None = None) -> list:
+    """Work units for what is not finished yet (``done``: finished records by key).
+
+    Grid trials of one model, params and N are chunked into :class:`GridUnit` s (one
+    ``store_many`` call each). Records must not depend on how trials are chunked -- each model's
+    ``store_many`` gives every model what storing it alone would -- since chunks follow the
+    number of workers and what a resumed run still has to do. Bisection gives one
+    :class:`BisectUnit` per curve and seed, except searches the finished records already settle.
+    """
     entry_points = {spec(m).id: spec(m).entry_point for m, _ in config.models}
     if config.search == "bisect":
         by_curve: dict[tuple, dict[str, dict]] = {}
@@ -154,7 +205,10 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1) 
             cap_alpha = config.max_alpha if config.max_alpha is not None else 64 * max(config.alphas)
             cap = max(hi, round(cap_alpha * base.n_units))
             known = by_curve.get((base.group_key(), base.seed), {})
-            units.append(BisectUnit(base, lo, hi, cap, config.criterion, known, entry_points))
+            unit = BisectUnit(base, lo, hi, cap, config.criterion, known, entry_points,
+                              config.bisect_rtol)
+            if not known or not search_is_settled(unit):
+                units.append(unit)
         return units
     todo = [t for t in planned_trials(config) if t.key() not in done]
     groups: dict[tuple, list[TrialSpec]] = {}
@@ -162,11 +216,17 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1) 
         groups.setdefault((t.model, canonical(t.params), t.n_units), []).append(t)
     units = []
     for trials in groups.values():
-        hint = getattr(model_class(trials[0].model), "preferred_chunk_size", 16)
-        size = max(1, min(hint, math.ceil(len(trials) / max(1, workers))))
+        size = chunk_size_for(trials[0].model, len(trials), workers, chunk_size)
         for start in range(0, len(trials), size):
             units.append(GridUnit(trials[start:start + size], entry_points))
     return units
+
+
+def sweep_size(config: SweepConfig) -> int:
+    """Trials (grid) or searches (bisection) in the whole sweep, finished or not."""
+    if config.search == "bisect":
+        return sum(1 for _ in _base_trials(config))
+    return len(planned_trials(config))
 
 
 def unit_size(unit) -> int:
@@ -181,13 +241,31 @@ def run_unit(unit) -> list[dict]:
     return bisect_capacity(unit)
 
 
-def bisect_capacity(unit: BisectUnit) -> list[dict]:
+class _NotKnown(Exception):
+    """A search step needs a trial that has not been run (see :func:`search_is_settled`)."""
+
+
+def _known_only(trials, entry_points):
+    raise _NotKnown
+
+
+def search_is_settled(unit: BisectUnit) -> bool:
+    """Whether the finished records in ``unit.known`` already answer the whole search."""
+    try:
+        bisect_capacity(unit, runner=_known_only)
+    except _NotKnown:
+        return False
+    return True
+
+
+def bisect_capacity(unit: BisectUnit, runner: Callable = run_trials) -> list[dict]:
     """Largest P meeting the criterion for one seed, by bracketing then bisection on P.
 
     Starts from [p_low, p_high]; if p_high still meets the criterion the range doubles up to
     p_cap (dense memories store far beyond 2N). Assumes the criterion is monotone in P (it is,
     up to finite-size noise); every evaluated P is recorded, so the per-seed capacity is the
-    largest stored P among them, exactly as for a grid.
+    largest stored P among them, exactly as for a grid. Trials found in ``unit.known`` (a
+    resumed run) are replayed from their records, not rerun; the search path is the same.
     """
     criterion = get_criterion(unit.criterion)
     new: list[dict] = []
@@ -198,7 +276,7 @@ def bisect_capacity(unit: BisectUnit) -> list[dict]:
             trial = replace(unit.base, n_patterns=p)
             record = unit.known.get(trial.key())
             if record is None:
-                record = run_trials([trial], unit.entry_points)[0]
+                record = runner([trial], unit.entry_points)[0]
                 new.append(record)
             cache[p] = criterion.holds(record)
         return cache[p]
@@ -213,7 +291,7 @@ def bisect_capacity(unit: BisectUnit) -> list[dict]:
                 return new  # capacity >= cap: censored at the top of the range
             p = min(2 * p, unit.p_cap)
         bad = p
-    while bad - good > 1:
+    while bad - good > max(1, unit.rtol * good):
         mid = (good + bad) // 2
         if mid < 1:
             break
@@ -225,23 +303,40 @@ def bisect_capacity(unit: BisectUnit) -> list[dict]:
 
 
 def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
-              on_records: Callable[[list[dict]], None] | None = None) -> list[dict]:
-    """Run what is missing of ``config`` and return every record that belongs to the sweep."""
+              on_records: Callable[[list[dict]], None] | None = None,
+              chunk_size: int | None = None,
+              log: Callable[[str], None] | None = None) -> list[dict]:
+    """Run what is missing of ``config`` and return every record that belongs to the sweep.
+
+    Records are appended to ``store`` as each unit finishes, so an interruption loses only the
+    units in flight; rerunning resumes (finished trials are found by key and never rerun).
+    ``log`` receives one-line notices (default: stderr when ``progress`` is on).
+    """
     from amem.executors import InlineExecutor
 
     config.validate()
     executor = executor or InlineExecutor()
     done = {r["key"]: r for r in store.load()}
-    units = plan_sweep(config, done, getattr(executor, "workers", 1))
-    total = sum(unit_size(u) for u in units)
-    bar = _progress_bar(total, progress, "trials" if config.search == "grid" else "searches")
+    units = plan_sweep(config, done, getattr(executor, "workers", 1), chunk_size)
+    grid = config.search == "grid"
+    remaining = sum(unit_size(u) for u in units) if grid else len(units)
+    total = sweep_size(config)
+    if log is None and progress:
+        import sys
+
+        log = lambda message: print(message, file=sys.stderr)  # noqa: E731
+    if log is not None and total > remaining:
+        what = "trials" if grid else "capacity searches"
+        log(f"resuming: {total - remaining} of {total} {what} already finished in {store.path}")
+    bar = _progress_bar(total, total - remaining, progress and remaining > 0,
+                        "trials" if grid else "searches")
     try:
         for records in executor.map_unordered(run_unit, units):
             store.append(records)
             if on_records:
                 on_records(records)
             if bar is not None:
-                bar.update(len(records) if config.search == "grid" else 1)
+                bar.update(len(records) if grid else 1)
     finally:
         if bar is not None:
             bar.close()
@@ -267,9 +362,11 @@ def sweep_records(config: SweepConfig, records: list[dict]) -> list[dict]:
     return out
 
 
-def _progress_bar(total: int, enabled: bool, unit: str):
+def _progress_bar(total: int, initial: int, enabled: bool, unit: str):
+    """tqdm bar on stderr with rate and ETA; ``initial`` counts work a resumed run skips."""
     if not enabled or total == 0:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit=unit[:-1], desc="amem", dynamic_ncols=True)
+    return tqdm(total=total, initial=initial, unit=unit[:-1], desc="amem", dynamic_ncols=True,
+                mininterval=0.5, smoothing=0.1)

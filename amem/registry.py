@@ -30,8 +30,11 @@ class ModelSpec:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     test_params: Mapping[str, Any] = field(default_factory=dict)  # small, fast config for checks
     description: str = ""
+    cls: type | None = field(default=None, compare=False, repr=False)  # when registered as a class
 
     def load(self) -> type:
+        if self.cls is not None:
+            return self.cls
         module_name, _, qualname = self.entry_point.partition(":")
         try:
             obj: Any = importlib.import_module(module_name)
@@ -89,6 +92,7 @@ def register(
         return decorator
     if id in _REGISTRY and not overwrite:
         raise AmemError(f"model id {id!r} is already registered; pass overwrite=True to replace it")
+    cls = None
     if isinstance(entry_point, type):
         from amem.base import MemoryModel
 
@@ -96,9 +100,9 @@ def register(
             raise AmemError(f"{entry_point.__name__} must subclass amem.MemoryModel to be registered")
         if not description and entry_point.__doc__:
             description = entry_point.__doc__.strip().splitlines()[0]
-        entry_point = _entry_point_of(entry_point)
+        cls, entry_point = entry_point, _entry_point_of(entry_point)
     _REGISTRY[id] = ModelSpec(id, entry_point, dict(defaults or {}), dict(test_params or {}),
-                              description)
+                              description, cls)
     return None
 
 

@@ -1,11 +1,20 @@
 """Append-only record store for sweeps: ``DIR/records.jsonl``, one JSON trial record per line.
 
-* Records are appended as trials finish, each batch with a single ``os.write`` under an exclusive
-  lock (``fcntl.flock``), then fsync'd: two runs writing the same directory do not interleave.
-* A crash (even ``kill -9``) can at worst leave a truncated last line: loading skips it with a
-  warning and the next append starts on a fresh line, so no intact record is lost.
-* Every record carries ``schema`` (the schema version) and ``key`` (the trial identity hash);
-  duplicates of a key are ignored on load (first one wins), so reruns never double-count.
+Why it cannot lose finished work:
+
+* Records are appended as trials finish, each batch with ``os.write`` calls under an exclusive
+  lock (``fcntl.flock`` on ``DIR/.lock``) and then fsync'd; Ctrl-C is held back for the few
+  microseconds of the write, so only a hard kill or power loss can cut a line.
+* A cut (``kill -9`` mid-write) can at worst leave a truncated last line. Loading skips it with a
+  one-line :class:`CorruptRecordsWarning`; the next append (under the lock, so no writer can
+  still be writing it) moves the fragment to ``records.torn`` and carries on from the last intact
+  line. Every intact record stays readable and the lost trial simply runs again.
+* Every line ends with ``"crc32":"xxxxxxxx"``, the CRC-32 of the rest of the line, so a line that
+  was damaged but still parses as JSON is caught too (lines without it are accepted as written).
+* Every record carries ``schema`` (the schema version) and ``key`` (the trial identity hash).
+  Under the lock, an append first reads what other writers added since and skips keys already
+  in the file: two runs writing the same directory neither interleave nor duplicate records.
+  Duplicates that still exist (files merged by hand) are ignored on load, first one wins.
 * No pickle: plain JSON lines, readable by pandas (``pd.read_json(path, lines=True)``).
 """
 
@@ -13,7 +22,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
+import threading
 import warnings
+import zlib
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,75 +35,218 @@ from amem.errors import AmemError
 from amem.trials import SCHEMA_VERSION, canonical
 
 RECORDS_FILE = "records.jsonl"
+LOCK_FILE = ".lock"
+TORN_FILE = "records.torn"  # cut-off lines set aside by the next append
+_CRC_TAIL = re.compile(rb',"crc32":"([0-9a-f]{8})"\}\s*$')
+
+
+class CorruptRecordsWarning(UserWarning):
+    """Some lines of a records file were unreadable and skipped (the intact records are kept)."""
+
+
+class _BadLine(ValueError):
+    pass
+
+
+def encode_record(record: dict) -> bytes:
+    """One line: the canonical JSON of ``record`` with its CRC-32 appended as the last field."""
+    body = canonical(record)
+    if not body.startswith("{") or body == "{}":
+        raise ValueError("a record must be a non-empty dict")
+    crc = zlib.crc32(body.encode())
+    return (body[:-1] + f',"crc32":"{crc:08x}"}}\n').encode()
+
+
+def decode_record(raw: bytes) -> dict:
+    """Inverse of :func:`encode_record`; raises ``_BadLine`` for anything that is not intact."""
+    match = _CRC_TAIL.search(raw)
+    if match is not None:
+        body = raw[:match.start()] + b"}"
+        if zlib.crc32(body) != int(match.group(1), 16):
+            raise _BadLine("checksum mismatch")
+        raw = body
+    try:
+        record = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise _BadLine(f"not JSON: {err}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+        raise _BadLine("not a trial record")
+    return record
 
 
 class RecordStore:
+    """The records of one ``--out`` directory. Safe to share between processes (not threads)."""
+
     def __init__(self, directory: str | os.PathLike) -> None:
         self.directory = Path(directory)
         self.path = self.directory / RECORDS_FILE
         self.problems: list[str] = []
+        self._keys: set[str] = set()  # keys known to be in the file up to byte ``_scanned``
+        self._scanned = 0
+        self._warned: set[str] = set()
 
+    # ------------------------------------------------------------------ writing
     @contextmanager
-    def _locked(self):
+    def _locked(self, shared: bool = False):
         import fcntl
 
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / ".lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared:  # readers wait for a write in progress; a read-only directory reads unlocked
+            try:
+                lock = open(self.directory / LOCK_FILE, "a")
+            except OSError:
+                yield
+                return
+        else:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            lock = open(self.directory / LOCK_FILE, "a")
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def append(self, records: Iterable[dict]) -> None:
-        payload = "".join(canonical(r) + "\n" for r in records)
-        if not payload:
-            return
-        with self._locked():
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    def append(self, records: Iterable[dict]) -> int:
+        """Append the records whose keys are not in the file yet; return how many were written."""
+        records = list(records)
+        if not records:
+            return 0
+        with sigint_held(), self._locked():
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                if os.fstat(fd).st_size and not self._ends_with_newline():
-                    payload = "\n" + payload  # seal a line a crash left truncated
-                os.write(fd, payload.encode())
+                size = os.fstat(fd).st_size
+                if size < self._scanned:  # replaced or truncated behind our back: rescan
+                    self._keys, self._scanned = set(), 0
+                if size > self._scanned:
+                    self._scan(fd, self._scanned, size)
+                lines = []
+                for record in records:
+                    if record["key"] not in self._keys:
+                        self._keys.add(record["key"])
+                        lines.append(encode_record(record))
+                if not lines:
+                    return 0
+                payload = b"".join(lines)
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    size = self._set_aside_torn_tail(fd, size)
+                _write_all(fd, payload)
                 os.fsync(fd)
+                if size == 0:
+                    _fsync_directory(self.directory)  # the new file's entry survives power loss
+                self._scanned = size + len(payload)
+                return len(lines)
             finally:
                 os.close(fd)
 
-    def _ends_with_newline(self) -> bool:
-        with open(self.path, "rb") as f:
-            f.seek(-1, os.SEEK_END)
-            return f.read(1) == b"\n"
+    def _set_aside_torn_tail(self, fd: int, size: int) -> int:
+        """Move the cut-off last line a crashed writer left (we hold the lock: nobody is still
+        writing it) to ``records.torn`` for inspection, so later loads are clean again."""
+        data = os.pread(fd, size, 0)
+        cut = data.rfind(b"\n") + 1
+        with open(self.directory / TORN_FILE, "ab") as torn:
+            torn.write(data[cut:] + b"\n")
+            torn.flush()
+            os.fsync(torn.fileno())
+        os.ftruncate(fd, cut)
+        return cut
 
+    def _scan(self, fd: int, start: int, end: int) -> None:
+        """Learn the keys of the intact records in bytes [start, end) (appended by others)."""
+        data = os.pread(fd, end - start, start)
+        for raw in data.split(b"\n"):
+            if raw.strip():
+                try:
+                    self._keys.add(decode_record(raw)["key"])
+                except _BadLine:
+                    pass
+        self._scanned = end
+
+    # ------------------------------------------------------------------ reading
     def load(self) -> list[dict]:
-        """All intact records (first occurrence of each key); problems are warned about."""
+        """All intact records (first occurrence of each key), in file order.
+
+        Unreadable lines are skipped and listed in ``self.problems``; a
+        :class:`CorruptRecordsWarning` (one line) says how many and how many records were kept.
+        A record of another schema version is an :class:`AmemError`: it cannot be mixed.
+        """
         self.problems = []
         if not self.path.exists():
             return []
         records: dict[str, dict] = {}
-        with open(self.path, "rb") as f:
-            lines = f.read().split(b"\n")
+        with self._locked(shared=True), open(self.path, "rb") as f:
+            data = f.read()
+        lines = data.split(b"\n")
         for number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
-                if not isinstance(record, dict) or "key" not in record:
-                    raise ValueError("not a trial record")
-            except (ValueError, UnicodeDecodeError) as err:
-                self.problems.append(f"{self.path}: line {number} is corrupt or truncated ({err}); skipped")
+                record = decode_record(raw)
+            except _BadLine as err:
+                where = "last line, truncated" if number == len(lines) else f"line {number}"
+                self.problems.append(f"{where}: {err}")
                 continue
             version = record.get("schema")
             if version != SCHEMA_VERSION:
                 raise AmemError(
                     f"{self.path}: line {number} has schema version {version!r}, this amem reads "
-                    f"{SCHEMA_VERSION}; use a new --out directory or a matching amem version"
-                )
+                    f"{SCHEMA_VERSION}; use a new --out directory or a matching amem version")
+            record.pop("crc32", None)
             records.setdefault(record["key"], record)
+        self._keys = set(records)
+        self._scanned = len(data)
         if self.problems:
-            warnings.warn(
-                f"{len(self.problems)} corrupt line(s) skipped in {self.path}, {len(records)} intact "
-                f"records kept (first: {self.problems[0]})", stacklevel=2)
+            shown = "; ".join(self.problems[:3]) + ("; ..." if len(self.problems) > 3 else "")
+            message = (f"{self.path}: skipped {len(self.problems)} corrupt or truncated line(s) "
+                       f"({shown}), "
+                       f"kept {len(records)} intact records; skipped trials run again on resume")
+            if message not in self._warned:
+                self._warned.add(message)
+                warnings.warn(message, CorruptRecordsWarning, stacklevel=2)
         return list(records.values())
 
     def completed_keys(self) -> set[str]:
         return {r["key"] for r in self.load()}
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write a small file so that readers see either the old or the new content, never half."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def sigint_held():
+    """Defer Ctrl-C (SIGINT) until the block ends, so an interrupt never cuts a line in half."""
+    if (threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "pthread_sigmask")):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -52,6 +52,15 @@ def model_update_rule(model: str, params: dict) -> str | None:
         return None
 
 
+def _parameter_counter(model: str):
+    try:
+        from amem.registry import model_class
+
+        return model_class(model).stored_parameters
+    except Exception:  # a model no longer registered: summaries still build
+        return None
+
+
 def summarize(records: list[dict], criteria=None, search: str = "grid") -> list[dict]:
     """One entry per curve (model, params, N, noise, ...) and criterion."""
     names = list(criteria or CRITERIA)
@@ -71,8 +80,13 @@ def summarize(records: list[dict], criteria=None, search: str = "grid") -> list[
             "search": search,
             "capacity_of_a_seed": "largest tested P meeting the criterion, divided by N",
         }
+        params_of = _parameter_counter(fields["model"])
         for name in names:
             estimate = capacity_estimate(rows, CRITERIA[name], n_units)
+            per_seed = list(estimate["per_seed_patterns"].values())
+            estimate["capacity_per_parameter"] = (
+                sum(p / params_of(n_units, max(p, 1)) for p in per_seed) / len(per_seed)
+                if per_seed and params_of else None)
             is_paper = (name == "paper" and fields["noise"] == 0 and update == "sync"
                         and fields["max_steps"] in (None, n_units) and fields["cue"] == "flip")
             out.append({**fields, **estimate, "paper_protocol": is_paper, "protocol": protocol})

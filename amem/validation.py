@@ -36,7 +36,7 @@ def as_bipolar(x: Any, name: str = "patterns", n_units: int | None = None) -> np
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise AmemError(
-            f"{name} contains {arr[idx]!r} at index {idx}; values must be -1 or +1 "
+            f"{name} contains {arr[idx].item()!r} at index {idx}; values must be -1 or +1 "
             "(for 0/1 data use 2 * x - 1)"
         )
     if n_units is not None and arr.shape[1] != n_units:
@@ -52,6 +52,13 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     if value not in choices:
         raise AmemError(f"{name}={value!r} is not valid; choose one of {', '.join(map(repr, choices))}")
     return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """A real boolean (1, "yes" or None are refused rather than read as truthy)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise AmemError(f"{name}={value!r} must be True or False")
+    return bool(value)
 
 
 def check_int(name: str, value: Any, minimum: int | None = None, allow_none: bool = False) -> int | None:

@@ -6,6 +6,7 @@ User mistakes print one line (``error: ...``) and exit with status 2, never a tr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import sys
@@ -45,11 +46,20 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--criterion", default="paper", help="criterion bisection searches on (paper, frac90, exact)")
     p.add_argument("--max-alpha", type=float, default=None,
                    help="bisection may extend the range up to this load (default 64 x HIGH)")
+    p.add_argument("--bisect-rtol", type=float, default=0.0, metavar="R",
+                   help="bisection stops when the bracket is within R*P (default 0: one pattern)")
     p.add_argument("--seed-start", type=int, default=0, help="first seed (seeds run seed-start..+K-1)")
     p.add_argument("--executor", choices=("inline", "process", "dask"), default="inline",
                    help="where trials run (records are identical whichever runs them)")
     p.add_argument("--workers", type=int, default=None, help="processes for --executor process (default: all cores)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to join (--executor dask)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler to join, e.g. tcp://host:8786 (--executor dask; default: "
+                        "a local Dask cluster)")
+    p.add_argument("--chunk-size", type=int, default=None, metavar="K",
+                   help="trials per work unit (default: the model's preference, at most 16)")
+    p.add_argument("--device", default=None, metavar="DEV",
+                   help="torch device (cpu, cuda, cuda:1) for models that take one; part of the "
+                        "trial parameters (default: each model's own)")
     p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
                    help="import MODULE first (registers its models), repeatable")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -66,7 +76,7 @@ def import_plugins(modules: list[str] | None) -> None:
 
 def config_from_args(args):
     from amem.bench.args import parse_alphas, parse_float, parse_params, split_list, sweep_models, sweep_sizes
-    from amem.harness import SweepConfig, apply_update_rule
+    from amem.harness import SweepConfig, apply_device, apply_update_rule
 
     import_plugins(args.imports)
     model_ids = sweep_models(args)
@@ -74,41 +84,73 @@ def config_from_args(args):
         raise AmemError("no model to run; pass --model ID (see: python -m amem.bench list)")
     params = parse_params(args.param, model_ids)
     models = apply_update_rule([(m, params[m]) for m in model_ids], args.update)
+    models = apply_device(models, check_device(args.device, args.executor))
+    if args.device is not None and all("device" not in p for _, p in models):
+        print(f"note: --device {args.device} ignored: none of the models takes a device",
+              file=sys.stderr)
     noise = [parse_float(x, "--noise") for x in split_list(args.noise)] or [0.0]
     config = SweepConfig(models=models, n_units=sweep_sizes(args), alphas=parse_alphas(args.alphas),
                          seeds=args.seeds, seed_start=args.seed_start, noise=noise, cue=args.cue,
                          patterns=args.patterns, pattern_param=args.pattern_param,
                          max_steps=args.max_steps, search=args.search, criterion=args.criterion,
-                         max_alpha=args.max_alpha)
+                         max_alpha=args.max_alpha, bisect_rtol=args.bisect_rtol)
     config.validate()
     return config
+
+
+def check_device(device: str | None, executor: str) -> str | None:
+    """A torch device string; CUDA must exist here unless trials run on a Dask cluster."""
+    import re
+
+    if device is None:
+        return None
+    if not re.fullmatch(r"cpu|cuda(:\d+)?|mps", device):
+        raise AmemError(f"--device {device!r} is not a device; use cpu, cuda, cuda:N or mps")
+    if device.startswith("cuda") and executor != "dask":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise AmemError(f"--device {device}: torch finds no CUDA GPU here "
+                            "(torch.cuda.is_available() is False); use --device cpu")
+        index = int(device.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise AmemError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s) here")
+    return device
 
 
 def cmd_capacity(args) -> int:
     """Measure retrieval against load and estimate memory capacity with confidence intervals."""
     from amem.executors import make_executor
     from amem.harness import run_sweep
-    from amem.store import RecordStore
+    from amem.store import RecordStore, atomic_write_text
 
     config = config_from_args(args)
+    if args.chunk_size is not None and args.chunk_size < 1:
+        raise AmemError(f"--chunk-size {args.chunk_size} must be at least 1")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(config.to_json(), indent=2))
+    atomic_write_text(out / "config.json", json.dumps(config.to_json(), indent=2))
     store = RecordStore(out)
-    executor = make_executor(args.executor, args.workers, args.scheduler)
+    executor = None
     try:
-        records = run_sweep(config, store, executor, progress=not args.no_progress)
+        executor = make_executor(args.executor, args.workers, args.scheduler)
+        records = run_sweep(config, store, executor, progress=not args.no_progress,
+                            chunk_size=args.chunk_size,
+                            log=lambda message: print(message, file=sys.stderr))
     except KeyboardInterrupt:
+        if executor is not None:
+            executor.close()  # stop the workers before anything else
         done = len(store.load())
-        print(f"\ninterrupted: {done} finished trials are saved in {out}; rerun the same command "
-              "to resume", file=sys.stderr)
+        print(f"\ninterrupted: {done} finished trials are saved in {out}/records.jsonl; rerun the "
+              "same command to resume", file=sys.stderr)
         return 130
     finally:
-        executor.close()
+        if executor is not None:
+            executor.close()
     summary = write_outputs(out, records, config.to_json(), plot=not args.no_plot)
     from amem.summary import format_table
 
-    print(format_table(summary["capacities"]))
+    print(format_table(summary["capacities"], config.criterion))
     print(f"wrote {out}/trials.csv, {out}/summary.json" + ("" if args.no_plot else f", {out}/capacity.png/.pdf"))
     return 0
 
@@ -163,7 +205,13 @@ def cmd_plot(args) -> int:
     out = Path(args.dir)
     if not (out / "records.jsonl").exists():
         raise AmemError(f"{out} holds no records.jsonl; pass a directory written by `capacity --out`")
-    config = json.loads((out / "config.json").read_text()) if (out / "config.json").exists() else None
+    config = None
+    if (out / "config.json").exists():
+        try:
+            config = json.loads((out / "config.json").read_text())
+        except ValueError:
+            print(f"warning: {out}/config.json is unreadable; summary written without it",
+                  file=sys.stderr)
     write_outputs(out, RecordStore(out).load(), config)
     print(f"wrote {out}/trials.csv, {out}/summary.json and figures")
     return 0
@@ -200,11 +248,40 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with _one_line_warnings():
+        try:
+            return args.run(args)
+        except AmemError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:  # before or after a sweep (a sweep reports its own progress)
+            print("\ninterrupted", file=sys.stderr)
+            return 130
+
+
+@contextlib.contextmanager
+def _one_line_warnings():
+    """Print amem's warnings (e.g. skipped corrupt records) as ``warning: ...``, no source line."""
+    import warnings
+
+    from amem.store import CorruptRecordsWarning
+
+    previous = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, CorruptRecordsWarning) or filename.startswith(_AMEM_DIR):
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
     try:
-        return args.run(args)
-    except AmemError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        yield
+    finally:
+        warnings.showwarning = previous
+
+
+_AMEM_DIR = str(Path(__file__).resolve().parent.parent)
 
 
 if __name__ == "__main__":

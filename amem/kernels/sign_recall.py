@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)  # O(M N) next to the O(M N^2) matmul: a parallel region per sweep costs more
 def _apply_signs(fields, bias, states, new_states, changed, returned):
     """new_state = sign(field + bias), ties keep the old state; flag changes and 2-cycles.
 
@@ -23,7 +23,7 @@ def _apply_signs(fields, bias, states, new_states, changed, returned):
     steps back (passed in via ``new_states`` initial contents) -- see the caller.
     """
     n_rows, n_units = fields.shape
-    for r in prange(n_rows):
+    for r in range(n_rows):
         any_change = False
         same_as_before = True
         for i in range(n_units):
@@ -109,14 +109,16 @@ def sync_sign_recall(weights_t, bias, states, max_steps):
 
 
 @njit(parallel=True, cache=True)
-def async_sign_recall(weights_t, bias, states, orders, max_steps):
+def async_sign_recall(weights_t, fields, states, orders, max_steps):
     """Asynchronous sign updates, one unit at a time in the given order, parallel over cues.
 
     Parameters
     ----------
     weights_t : float32[:, ::1] or float64[:, ::1], shape (N, N)
         Transposed couplings (row i = how a flip of unit i changes every field).
-    bias : float64[:], shape (N,)
+    fields : float64[:, ::1], shape (M, N)
+        Initial local fields ``states @ weights_t + bias`` (one BLAS matmul by the caller);
+        overwritten: kept up to date in O(N) per flip.
     states : int8[:, ::1], shape (M, N)
         Cues; overwritten with the final states.
     orders : int64[:, ::1], shape (S, N), S >= max_steps
@@ -128,24 +130,13 @@ def async_sign_recall(weights_t, bias, states, orders, max_steps):
     -------
     steps : int64[:], shape (M,)  sweeps that changed the state
     status : int8[:], shape (M,)  0 fixed point (a whole sweep changed nothing), 2 max_steps
-
-    Local fields are kept in float64 and updated in O(N) per flip.
     """
     n_cues, n_units = states.shape
     steps = np.zeros(n_cues, np.int64)
     status = np.full(n_cues, 2, np.int8)
     for c in prange(n_cues):
         s = states[c]
-        h = np.empty(n_units, np.float64)
-        for i in range(n_units):
-            h[i] = bias[i]
-        for j in range(n_units):
-            if s[j] > 0:
-                for i in range(n_units):
-                    h[i] += weights_t[j, i]
-            else:
-                for i in range(n_units):
-                    h[i] -= weights_t[j, i]
+        h = fields[c]
         for sweep in range(max_steps):
             changed = False
             for k in range(n_units):

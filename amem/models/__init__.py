@@ -9,6 +9,14 @@ register(
 )
 
 register(
+    "modern",
+    "amem.models.modern:ModernHopfield",
+    description="Dense associative memory: polynomial / exponential energy or softmax update "
+                "(Krotov & Hopfield 2016; Demircigil et al. 2017; Ramsauer et al. 2021)",
+    test_params={"energy": "poly", "degree": 3},
+)
+
+register(
     "infomorphic",
     "amem.models.infomorphic:InfomorphicHopfield",
     test_params={"epochs": 100, "early_stopping": False},

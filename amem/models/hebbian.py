@@ -6,7 +6,7 @@ import numpy as np
 
 from amem.base import MemoryModel, ModelTags
 from amem.dynamics import SignDynamics
-from amem.validation import check_choice
+from amem.validation import check_bool
 
 
 class HebbianHopfield(MemoryModel):
@@ -37,7 +37,7 @@ class HebbianHopfield(MemoryModel):
 
     def __init__(self, *, self_coupling: bool = False, update: str = "sync", seed: int = 0) -> None:
         super().__init__(seed=seed, update=update)
-        self.self_coupling = check_choice("self_coupling", self_coupling, (False, True))
+        self.self_coupling = check_bool("self_coupling", self_coupling)
 
     def _add(self, new_patterns: np.ndarray) -> None:
         counts = getattr(self, "coupling_counts_", None)

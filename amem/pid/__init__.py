@@ -1,4 +1,14 @@
-"""Partial information decomposition (shared-exclusion I^sx) and neuron-level estimators."""
+"""Partial information decomposition (shared-exclusion I^sx) and neuron-level estimators.
+
+* :func:`decompose` -- validated PID of one joint p(s1, s2, target) (probabilities or counts);
+* :func:`sx_atoms` -- the one definition of the atoms, batched, NumPy or torch (differentiable);
+* :func:`neuron_joints` / :func:`neuron_atoms` -- every neuron's joint and atoms at once from its
+  external drive, recurrent field and firing probability (fixed, adaptive or soft binning);
+* :mod:`amem.pid.hebbian_theory` -- closed-form atoms of a Hebbian neuron.
+
+Atom order everywhere: [unique_1 (external), unique_2 (internal), redundancy, synergy,
+residual_entropy], in bits.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from amem.errors import AmemError
+from amem.pid.estimators import BINNINGS, neuron_atoms, neuron_joints
 from amem.pid.sx import ATOM_NAMES, sx_atoms
 
-__all__ = ["ATOM_NAMES", "PIDAtoms", "decompose", "sx_atoms"]
+__all__ = ["ATOM_NAMES", "BINNINGS", "PIDAtoms", "decompose", "neuron_atoms", "neuron_joints",
+           "sx_atoms"]
 
 
 @dataclass(frozen=True)
