@@ -133,7 +133,7 @@ def test_redundancy_rises_during_training():
 
 def test_numba_and_autograd_backends_train_alike():
     patterns = random_patterns(30, 30, 4)
-    kw = dict(epochs=40, early_stopping=False, dtype="float64", seed=2)
+    kw = dict(epochs=15, early_stopping=False, dtype="float64", seed=2)
     fast = amem.make("infomorphic", backend="numba", **kw).store(patterns)
     slow = amem.make("infomorphic", backend="autograd", **kw).store(patterns)
     np.testing.assert_allclose(fast.weights_, slow.weights_, rtol=1e-6, atol=1e-8)

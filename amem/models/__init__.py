@@ -19,6 +19,6 @@ register(
 register(
     "infomorphic",
     "amem.models.infomorphic:InfomorphicHopfield",
-    test_params={"epochs": 100, "early_stopping": False},
+    test_params={"epochs": 30, "early_stopping": False},
     description="Infomorphic Hopfield network maximising PID redundancy (Blümel et al. 2025)",
 )
