@@ -45,7 +45,6 @@ class SignDynamics:
         self.weights_t = np.ascontiguousarray(weights.T, dtype=dtype)
         self.bias = (np.zeros(n_units, dtype) if bias is None
                      else np.ascontiguousarray(bias, dtype=dtype))
-        self.bias64 = self.bias.astype(np.float64)
         self._orders_cache: tuple[tuple[int, int], np.ndarray] | None = None
 
     def recall(self, cues: np.ndarray, max_steps: int, update: str, seed: int):
@@ -60,9 +59,9 @@ class SignDynamics:
         return states, steps, status
 
     def fields(self, states: np.ndarray) -> np.ndarray:
-        """Local fields of each state, float64 (M, N): one BLAS matmul for the whole batch."""
-        fields = np.dot(states.astype(self.weights_t.dtype), self.weights_t).astype(np.float64)
-        fields += self.bias64
+        """Local fields of each state (M, N), in the couplings' dtype: one BLAS matmul."""
+        fields = np.dot(states.astype(self.weights_t.dtype), self.weights_t)
+        fields += self.bias
         return fields
 
     def _orders(self, seed: int, n_sweeps: int, n_units: int) -> np.ndarray:

@@ -116,9 +116,10 @@ def async_sign_recall(weights_t, fields, states, orders, max_steps):
     ----------
     weights_t : float32[:, ::1] or float64[:, ::1], shape (N, N)
         Transposed couplings (row i = how a flip of unit i changes every field).
-    fields : float64[:, ::1], shape (M, N)
+    fields : same dtype as ``weights_t``, shape (M, N)
         Initial local fields ``states @ weights_t + bias`` (one BLAS matmul by the caller);
-        overwritten: kept up to date in O(N) per flip.
+        overwritten: kept up to date in O(N) per flip. float32 is exact for integer couplings
+        whose fields stay below 2**24 (what SignDynamics(exact_integer=True) guarantees).
     states : int8[:, ::1], shape (M, N)
         Cues; overwritten with the final states.
     orders : int64[:, ::1], shape (S, N), S >= max_steps
@@ -150,9 +151,15 @@ def async_sign_recall(weights_t, fields, states, orders, max_steps):
                 if new != old:
                     s[i] = new
                     changed = True
-                    delta = 2.0 * new
-                    for u in range(n_units):
-                        h[u] += delta * weights_t[i, u]
+                    row = weights_t[i]
+                    # w + w (not 2.0 * w) keeps the arithmetic in the fields' dtype: float32 SIMD
+                    # for integer Hebbian couplings, exact either way
+                    if new > 0:
+                        for u in range(n_units):
+                            h[u] += row[u] + row[u]
+                    else:
+                        for u in range(n_units):
+                            h[u] -= row[u] + row[u]
             if not changed:
                 status[c] = 0
                 break
