@@ -199,10 +199,10 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
             t = record_trial(record)
             by_curve.setdefault((t.group_key(), t.seed), {})[key] = record
         units = []
+        cap_alpha = config.max_alpha if config.max_alpha is not None else 64 * max(config.alphas)
         for base in _base_trials(config):
-            lo, hi = loads_to_patterns(config.alphas, base.n_units)[0], \
-                loads_to_patterns(config.alphas, base.n_units)[-1]
-            cap_alpha = config.max_alpha if config.max_alpha is not None else 64 * max(config.alphas)
+            loads = loads_to_patterns(config.alphas, base.n_units)
+            lo, hi = loads[0], loads[-1]
             cap = max(hi, round(cap_alpha * base.n_units))
             known = by_curve.get((base.group_key(), base.seed), {})
             unit = BisectUnit(base, lo, hi, cap, config.criterion, known, entry_points,

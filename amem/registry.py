@@ -199,8 +199,3 @@ def make(id: str, **params: Any):
 def model_class(id: str) -> type:
     """The class registered under ``id`` (without building an instance)."""
     return spec(id).load()
-
-
-def iter_specs() -> list[ModelSpec]:
-    _load_plugins()
-    return [_REGISTRY[k] for k in sorted(_REGISTRY)]

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from amem.patterns import flip_cues, make_patterns, partial_cues
-from amem.registry import make, model_class, register, spec
+from amem.registry import make, model_class, register
 
 SCHEMA_VERSION = 1
 RETRIEVED_OVERLAP = 0.95  # a pattern counts as retrieved when its final overlap reaches this
@@ -171,7 +171,3 @@ def _recall_record(trial: TrialSpec, model, patterns: np.ndarray, store_s: float
         },
     }
     return record
-
-
-def entry_point_of(model_id: str) -> str:
-    return spec(model_id).entry_point
