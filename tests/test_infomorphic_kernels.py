@@ -20,11 +20,11 @@ def test_field_grad_matches_naive(binning, shape, seed, gamma):
     fields = rng.normal(0, 12, shape)
     ext = np.where(rng.random(shape) < 0.5, -1, 1).astype(np.int8)
     n_valid = rng.integers(1, p_max + 1, n_net).astype(np.int64)
-    theta = 1 / (1 + np.exp(-(fields + 2.3 * ext)))
+    fields[0, 0, :3] = [-800.0, 750.0, -40.0]  # saturated theta: exp's clipping and underflow
     grad = np.full(shape, np.nan)
     cells = np.zeros(shape, np.int16)
     hist = np.zeros((3, n_net, n_units, 120))
-    bad = infomorphic_field_grad(fields, theta, ext, n_valid, goal_coefficients(gamma),
+    bad = infomorphic_field_grad(fields, ext, 2.3, n_valid, goal_coefficients(gamma),
                                  np.array([-20.0, 20.0] if binning == "fixed" else [-1.0, 1.0]),
                                  60, binning == "adaptive", grad, cells, hist[0], hist[1], hist[2],
                                  3)
@@ -36,16 +36,22 @@ def test_field_grad_matches_naive(binning, shape, seed, gamma):
         assert (grad[b, :, n_valid[b]:] == 0).all()
         np.testing.assert_array_equal(hist[0][b].sum(-1), n_valid[b])
     np.testing.assert_allclose(hist[1] + hist[2], hist[0])
+    theta = torch.sigmoid(torch.tensor(fields + 2.3 * ext)).numpy()  # the joint's theta sums
+    for b in range(n_net):
+        for i in range(n_units):
+            m = n_valid[b]
+            np.testing.assert_allclose(
+                np.bincount(cells[b, i, :m], theta[b, i, :m], minlength=120), hist[1][b, i],
+                rtol=1e-12, atol=1e-300)
 
 
 def test_field_grad_flags_nan():
     shape = (1, 2, 5)
     fields = np.zeros(shape)
     fields[0, 1, 2] = np.nan
-    theta = 1 / (1 + np.exp(-fields))
     grad = np.zeros(shape)
     none = np.zeros((0, 0, 0))
-    bad = infomorphic_field_grad(fields, theta, np.ones(shape, np.int8), np.array([5]),
+    bad = infomorphic_field_grad(fields, np.ones(shape, np.int8), 2.3, np.array([5]),
                                  goal_coefficients((0, 0, 1, 0, 0)), np.array([-20.0, 20.0]), 60,
                                  False, grad, np.zeros(shape, np.int16), none, none, none, 1)
     assert bad == 1

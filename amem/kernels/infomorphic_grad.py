@@ -29,6 +29,12 @@ the authors' ``bucketize`` binning, up to values within float rounding of an edg
 
 A cell whose p(a,k,+) or p(a,k,-) is exactly 0 (theta saturated in every sample of the cell) gets
 Delta = 0; its samples have theta (1 - theta) = 0, so this only avoids 0 * inf.
+
+Speed (this kernel is most of an infomorphic training epoch): theta is computed here from the
+fields, in float64, by a vectorisable exp; the per-cell PID terms are evaluated densely over all
+2 n_bins cells (empty cells masked, not skipped: unpredictable branches cost more than the
+arithmetic) with a vectorisable log2; sums may be reassociated (``fastmath={"reassoc",
+"contract"}``; no finite-math assumptions, so NaN and inf still propagate).
 """
 
 import math
@@ -37,18 +43,27 @@ import numpy as np
 from numba import njit, prange
 
 _LOG2E = 1.0 / math.log(2.0)
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two (Cody and Waite) for exp's reduction
+_LN2_LO = 1.90821492927058770002e-10
+_SQRT2 = math.sqrt(2.0)
+_MANTISSA = np.int64(0x000FFFFFFFFFFFFF)
+_ONE_BITS = np.int64(0x3FF0000000000000)
+_FAST = {"reassoc", "contract"}
+# dL/dc below float32's smallest normal number is flushed to zero: denormal operands slow the
+# following matrix product about fivefold, and such a term moves no weight.
+_FLUSH = float(np.finfo(np.float32).tiny)
 
 
-@njit(parallel=True, cache=True)
-def infomorphic_field_grad(fields, theta, ext, n_valid, coef, bin_range, n_bins, adaptive, grad,
-                           cells, count, theta_sum, one_minus_sum, n_chunks):
+@njit(parallel=True, cache=True, fastmath=_FAST)
+def infomorphic_field_grad(fields, ext, ext_weight, n_valid, coef, bin_range, n_bins, adaptive,
+                           grad, cells, count, theta_sum, one_minus_sum, n_chunks):
     """Histogram every neuron's (ext bin, field bin, theta) and write dL/dc for every sample.
 
     Parameters
     ----------
     fields : float[B, N, P]   recurrent fields c (padding columns ignored)
-    theta : float[B, N, P]    sigmoid(r + c)
     ext : int8[B, N, P]       the neuron's own pattern bit (+1/-1), i.e. the external bin
+    ext_weight : float        the frozen external weight; theta = sigmoid(ext_weight * ext + c)
     n_valid : int64[B]        number of stored patterns M of each network (<= P)
     coef : float64[5]         (k_red, k_1, k_2, k_12, k_H): the goal over red, MI_1, MI_2, MI_12, H
     bin_range : float64[2]    range of the internal-source bins ([-20, 20] fixed, [-1, 1] adaptive)
@@ -62,7 +77,7 @@ def infomorphic_field_grad(fields, theta, ext, n_valid, coef, bin_range, n_bins,
 
     Returns
     -------
-    bad : int64  number of (network, neuron) pairs with a non-finite field or theta
+    bad : int64  number of (network, neuron) pairs with a non-finite field
     """
     n_net, n_units, p_max = fields.shape
     n_cells = 2 * n_bins
@@ -72,153 +87,225 @@ def infomorphic_field_grad(fields, theta, ext, n_valid, coef, bin_range, n_bins,
     bad = 0
     for chunk in prange(n_chunks):
         # per-chunk scratch, allocated once and reused for every neuron of the chunk
+        theta = np.zeros(p_max)
+        e_neg = np.zeros(p_max)  # exp(-(r + c)), so 1 - theta = e_neg * theta without cancellation
         cnt = np.zeros(n_cells)
         tp = np.zeros(n_cells)
-        tm = np.zeros(n_cells)
+        pp = np.zeros(n_cells)
+        pm = np.zeros(n_cells)
         vp = np.zeros(n_cells)
         vm = np.zeros(n_cells)
+        lr = np.zeros(n_cells)
         delta = np.zeros(n_cells)
+        dcell = np.zeros(n_cells)
         pk_p = np.zeros(n_bins)
         pk_m = np.zeros(n_bins)
-        cols_p = np.zeros(n_bins)
-        cols_m = np.zeros(n_bins)
-        occupied = np.zeros(n_cells, np.int64)
         for pair in range(chunk * n_pairs // n_chunks, (chunk + 1) * n_pairs // n_chunks):
             b = pair // n_units
             i = pair - b * n_units
-            ok = _one_neuron(fields[b, i], theta[b, i], ext[b, i], n_valid[b], coef, bin_range, n_bins,
-                             adaptive, grad[b, i], cells[b, i], cnt, tp, tm, vp, vm, delta,
-                             pk_p, pk_m, cols_p, cols_m, occupied)
-            if not ok:
+            m = n_valid[b]
+            c_row = fields[b, i]
+            g_row = grad[b, i]
+            cell_row = cells[b, i]
+            for mu in range(m, p_max):
+                g_row[mu] = 0.0
+            if not _bin_fields(c_row, ext[b, i], m, bin_range, n_bins, adaptive, cell_row):
                 bad += 1
+                for mu in range(m):
+                    g_row[mu] = 0.0
+                continue
+            _sigmoid(c_row, ext[b, i], ext_weight, m, theta, e_neg)
+            cnt[:] = 0.0
+            tp[:] = 0.0
+            for mu in range(m):  # histogram: count and sum of theta per cell
+                cell = np.uint16(cell_row[mu])
+                cnt[cell] += 1.0
+                tp[cell] += theta[mu]
+            _cell_deltas(cnt, tp, m, coef, n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_p, pk_m)
+            for mu in range(m):  # dL/dc = Delta(cell) theta (1 - theta)
+                t = theta[mu]
+                g = dcell[np.uint16(cell_row[mu])] * (t * (e_neg[mu] * t))
+                g_row[mu] = g if abs(g) >= _FLUSH else 0.0
             if want_hist:
                 count[b, i, :] = cnt
                 theta_sum[b, i, :] = tp
                 for cell in range(n_cells):
-                    one_minus_sum[b, i, cell] = cnt[cell] - tp[cell]  # tm is only set where occupied
+                    one_minus_sum[b, i, cell] = cnt[cell] - tp[cell]
     return bad
 
 
-@njit(cache=True, inline="always")
-def _one_neuron(c_row, t_row, e_row, m, coef, bin_range, n_bins, adaptive, g_row, cell_row, cnt,
-                tp, tm, vp, vm, delta, pk_p, pk_m, cols_p, cols_m, occupied):
-    n_cells = 2 * n_bins
-    k_red, k_1, k_2, k_12, k_h = coef[0], coef[1], coef[2], coef[3], coef[4]
+@njit(cache=True, inline="always", fastmath=_FAST)
+def _bin_fields(c_row, e_row, m, bin_range, n_bins, adaptive, cell_row):
+    """cell = ext bin * n_bins + field bin for every sample; False if a field is not finite."""
     lo = bin_range[0]
     inv_width = n_bins / (bin_range[1] - lo)
     if adaptive:
         mx = 0.0
         for mu in range(m):
-            v = abs(c_row[mu])
-            if v > mx:
-                mx = v
+            mx = max(mx, abs(c_row[mu]))
         if mx > 0.0:
             inv_width /= mx
             lo *= mx
-    # pass 1 (vectorisable): cell = ext bin * n_bins + field bin
     top = n_bins - 1.0
     infinite = 0.0
     for mu in range(m):
         infinite += c_row[mu] * 0.0  # NaN iff some field is NaN or infinite
         kf = np.ceil((c_row[mu] - lo) * inv_width) - 1.0
-        kf = kf if kf > 0.0 else 0.0  # also maps NaN to bin 0 (then caught by `check`)
+        kf = kf if kf > 0.0 else 0.0  # also maps NaN to bin 0 (the caller skips the neuron)
         kf = kf if kf < top else top
         cell_row[mu] = np.int16(kf) + (np.int16(n_bins) if e_row[mu] > 0 else np.int16(0))
-    for mu in range(m, g_row.shape[0]):
-        g_row[mu] = 0.0
-    # pass 2: histogram (count and sum of theta per cell; sum of 1 - theta = count - sum theta)
-    cnt[:] = 0.0
-    tp[:] = 0.0
+    return math.isfinite(infinite)
+
+
+@njit(cache=True, inline="always", fastmath=_FAST)
+def _sigmoid(c_row, e_row, ext_weight, m, theta, e_neg):
+    """theta = 1 / (1 + e^-x), x = ext_weight * e + c, in float64; e_neg = e^-x.
+
+    exp by range reduction x = n ln 2 + r, |r| <= ln 2 / 2, Taylor series to r^11 (relative
+    error < 1e-14) and 2^n from the exponent bits, in loops the compiler vectorises; |x| is
+    clipped at 708 so 2^n stays a normal double (theta is then 1 or 3e-308).
+    """
+    scale_bits = e_neg.view(np.int64)
     for mu in range(m):
-        cell = np.uint16(cell_row[mu])
-        cnt[cell] += 1.0
-        tp[cell] += t_row[mu]
-    check = infinite
-    for cell in range(n_cells):
-        check += tp[cell]
-    if not math.isfinite(check):  # a non-finite field or theta
-        for mu in range(m):
-            g_row[mu] = 0.0
-        return False
-    # occupied cells and the marginals p(a, y), p(k, y) (k = field bin)
+        x = -(c_row[mu] + ext_weight * e_row[mu])
+        x = min(max(x, -708.0), 708.0)
+        n = np.floor(x * _LOG2E + 0.5)
+        r = (x - n * _LN2_HI) - n * _LN2_LO
+        theta[mu] = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (
+            1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (
+                1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800)))))))))))
+        scale_bits[mu] = (np.int64(n) + 1023) << 52
+    for mu in range(m):
+        e = theta[mu] * e_neg[mu]
+        e_neg[mu] = e
+        theta[mu] = 1.0 / (1.0 + e)
+
+
+@njit(cache=True, inline="always", fastmath=_FAST)
+def _log2_inplace(x, n, scratch):
+    """x[:n] <- log2(x[:n]) for positive normal doubles, in two vectorisable loops.
+
+    x = 2^e m with m in [sqrt(1/2), sqrt(2)); ln m = 2 atanh(s), s = (m - 1) / (m + 1),
+    |s| <= 0.172, series to s^17 (relative error < 1e-13; libm's log is a scalar call that costs
+    more than all the other per-cell arithmetic).
+    """
+    bits = x.view(np.int64)
+    mant_bits = scratch.view(np.int64)
+    for o in range(n):
+        b = bits[o]
+        mant_bits[o] = (b & _MANTISSA) | _ONE_BITS
+        bits[o] = (b >> 52) - 1023  # x holds the exponent (as int64 bits) until the next loop
+    for o in range(n):
+        e = float(bits[o])
+        mant = scratch[o]
+        if mant > _SQRT2:
+            mant *= 0.5
+            e += 1.0
+        s = (mant - 1.0) / (mant + 1.0)
+        z = s * s
+        series = 1.0 + z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (
+            1.0 / 11 + z * (1.0 / 13 + z * (1.0 / 15 + z * (1.0 / 17))))))))
+        x[o] = e + 2.0 * _LOG2E * s * series
+
+
+@njit(cache=True, inline="always", fastmath=_FAST)
+def _cell_deltas(cnt, tp, m, coef, n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_p, pk_m):
+    """dcell[a * n_bins + k] = dL/dtheta of a sample in cell (a, k), i.e. -Delta(a, k) / M.
+
+    Dense over all 2 n_bins cells (vectorisable; empty cells are masked, not skipped). Cell
+    a * n_bins + k holds external bin a (0: bit -1, 1: bit +1) and field bin k.
+    """
+    k_red, k_1, k_2, k_12, k_h = coef[0], coef[1], coef[2], coef[3], coef[4]
+    nb = n_bins
+    n_cells = 2 * nb
     inv_m = 1.0 / m
-    n_occ = 0
-    for cell in range(n_cells):
-        if cnt[cell] > 0.0:
-            occupied[n_occ] = cell
-            n_occ += 1
-            k = cell - n_bins if cell >= n_bins else cell
-            pk_p[k] = 0.0
-            pk_m[k] = 0.0
-            cols_p[k] = 0.0
-            cols_m[k] = 0.0
+    for c in range(n_cells):
+        pp[c] = tp[c] * inv_m  # p(a, k, +)
+        pm[c] = (cnt[c] - tp[c]) * inv_m  # p(a, k, -)
     pa_p0 = pa_p1 = pa_m0 = pa_m1 = 0.0
-    for o in range(n_occ):
-        cell = occupied[o]
-        k = cell - n_bins if cell >= n_bins else cell
-        tm[cell] = cnt[cell] - tp[cell]
-        pp = tp[cell] * inv_m
-        pm = tm[cell] * inv_m
-        if cell >= n_bins:
-            pa_p1 += pp
-            pa_m1 += pm
-        else:
-            pa_p0 += pp
-            pa_m0 += pm
-        pk_p[k] += pp
-        pk_m[k] += pm
+    for k in range(nb):
+        pa_p0 += pp[k]
+        pa_m0 += pm[k]
+        pa_p1 += pp[nb + k]
+        pa_m1 += pm[nb + k]
+    for k in range(nb):
+        pk_p[k] = pp[k] + pp[nb + k]
+        pk_m[k] = pm[k] + pm[nb + k]
     py_p = pa_p0 + pa_p1
     py_m = pa_m0 + pa_m1
-    ly = 0.0
-    if py_p > 0.0 and py_m > 0.0:
-        ly = math.log(py_p / py_m) * _LOG2E
-    # v = p / U and its row (over k) and column (over a) sums, for the redundancy term
-    rows_p0 = rows_p1 = rows_m0 = rows_m1 = 0.0
+    ly = math.log(py_p / py_m) * _LOG2E if py_p > 0.0 and py_m > 0.0 else 0.0
+    for c in range(n_cells):
+        delta[c] = -k_h * ly
     if k_red != 0.0:
-        for o in range(n_occ):
-            cell = occupied[o]
-            k = cell - n_bins if cell >= n_bins else cell
-            pp = tp[cell] * inv_m
-            pm = tm[cell] * inv_m
-            pa_p = pa_p1 if cell >= n_bins else pa_p0
-            pa_m = pa_m1 if cell >= n_bins else pa_m0
-            vp[cell] = pp / (pa_p + pk_p[k] - pp) if pp > 0.0 else 0.0
-            vm[cell] = pm / (pa_m + pk_m[k] - pm) if pm > 0.0 else 0.0
-            if cell >= n_bins:
-                rows_p1 += vp[cell]
-                rows_m1 += vm[cell]
-            else:
-                rows_p0 += vp[cell]
-                rows_m0 += vm[cell]
-            cols_p[k] += vp[cell]
-            cols_m[k] += vm[cell]
-    for o in range(n_occ):
-        cell = occupied[o]
-        k = cell - n_bins if cell >= n_bins else cell
-        pp = tp[cell] * inv_m
-        pm = tm[cell] * inv_m
-        d = 0.0
-        if pp > 0.0 and pm > 0.0:
-            upper = cell >= n_bins
-            pa_p = pa_p1 if upper else pa_p0
-            pa_m = pa_m1 if upper else pa_m0
-            d = -k_h * ly
-            if k_red != 0.0:
-                up = pa_p + pk_p[k] - pp
-                um = pa_m + pk_m[k] - pm
-                rp = rows_p1 if upper else rows_p0
-                rm = rows_m1 if upper else rows_m0
-                v_diff = (rp + cols_p[k] - vp[cell]) - (rm + cols_m[k] - vm[cell])
-                d += k_red * (math.log(up / um) * _LOG2E - ly + v_diff * _LOG2E)
-            if k_1 != 0.0:
-                d += k_1 * (math.log(pa_p / pa_m) * _LOG2E - ly)
-            if k_2 != 0.0:
-                d += k_2 * (math.log(pk_p[k] / pk_m[k]) * _LOG2E - ly)
-            if k_12 != 0.0:
-                d += k_12 * (math.log(pp / pm) * _LOG2E - ly)
-        delta[cell] = -d * inv_m
-    # pass 3 (gather): dL/dc = Delta(cell) theta (1 - theta)
-    for mu in range(m):
-        t = t_row[mu]
-        g_row[mu] = delta[np.uint16(cell_row[mu])] * t * (1.0 - t)
-    return n_occ >= 0
+        # U(a,k,y) = p(a,y) + p(k,y) - p(a,k,y); v = p / U with its row (over k) and column sums
+        for k in range(nb):
+            for a in range(2):
+                c = a * nb + k
+                u_p = (pa_p1 if a else pa_p0) + pk_p[k] - pp[c]
+                inv_um = 1.0 / ((pa_m1 if a else pa_m0) + pk_m[k] - pm[c])
+                vp[c] = pp[c] / u_p if pp[c] > 0.0 else 0.0
+                vm[c] = pm[c] * inv_um if pm[c] > 0.0 else 0.0
+                lr[c] = u_p * inv_um if pp[c] > 0.0 and pm[c] > 0.0 else 1.0  # U+ / U-
+        rows_p0 = rows_p1 = rows_m0 = rows_m1 = 0.0
+        for k in range(nb):
+            rows_p0 += vp[k]
+            rows_m0 += vm[k]
+            rows_p1 += vp[nb + k]
+            rows_m1 += vm[nb + k]
+        _log2_inplace(lr, n_cells, dcell)
+        for k in range(nb):
+            col_diff = (vp[k] + vp[nb + k]) - (vm[k] + vm[nb + k])
+            for a in range(2):
+                c = a * nb + k
+                row_diff = (rows_p1 - rows_m1) if a else (rows_p0 - rows_m0)
+                v_diff = row_diff + col_diff - (vp[c] - vm[c])
+                delta[c] += k_red * (lr[c] - ly + v_diff * _LOG2E)
+    if k_1 != 0.0:
+        l0 = math.log(pa_p0 / pa_m0) * _LOG2E if pa_p0 > 0.0 and pa_m0 > 0.0 else 0.0
+        l1 = math.log(pa_p1 / pa_m1) * _LOG2E if pa_p1 > 0.0 and pa_m1 > 0.0 else 0.0
+        for k in range(nb):
+            delta[k] += k_1 * (l0 - ly)
+            delta[nb + k] += k_1 * (l1 - ly)
+    if k_2 != 0.0:
+        for k in range(nb):
+            lr[k] = pk_p[k] / pk_m[k] if pk_p[k] > 0.0 and pk_m[k] > 0.0 else 1.0
+        _log2_inplace(lr, nb, dcell)
+        for k in range(nb):
+            delta[k] += k_2 * (lr[k] - ly)
+            delta[nb + k] += k_2 * (lr[k] - ly)
+    if k_12 != 0.0:
+        for c in range(n_cells):
+            lr[c] = pp[c] / pm[c] if pp[c] > 0.0 and pm[c] > 0.0 else 1.0
+        _log2_inplace(lr, n_cells, dcell)
+        for c in range(n_cells):
+            delta[c] += k_12 * (lr[c] - ly)
+    # a cell with p(a,k,+) = 0 or p(a,k,-) = 0 gets Delta = 0 (its samples have theta(1-theta) = 0)
+    for c in range(n_cells):
+        dcell[c] = -delta[c] * inv_m if pp[c] > 0.0 and pm[c] > 0.0 else 0.0
+
+
+@njit(parallel=True, cache=True)
+def adam_step(weights, exp_avg, exp_avg_sq, grad, lr, beta1, beta2, eps, step):
+    """torch.optim.Adam's update (defaults otherwise, no weight decay) of every network at once.
+
+    Same formulas and order as torch's single-tensor Adam: m <- m + (1 - beta1)(g - m),
+    v <- beta2 v + (1 - beta2) g^2, w <- w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 -
+    beta2^t) + eps). The diagonal is skipped (the couplings have no self-coupling, so its
+    gradient is zero and w, m, v stay 0 there). One pass instead of torch's six.
+    """
+    n_net, n_units, _ = weights.shape
+    step_size = lr / (1.0 - beta1 ** step)
+    bc2_sqrt = math.sqrt(1.0 - beta2 ** step)
+    for row in prange(n_net * n_units):
+        b = row // n_units
+        i = row - b * n_units
+        w, m, v, g = weights[b, i], exp_avg[b, i], exp_avg_sq[b, i], grad[b, i]
+        for j in range(n_units):
+            if j == i:
+                continue
+            gj = g[j]
+            mj = m[j] + (1.0 - beta1) * (gj - m[j])
+            vj = v[j] * beta2 + (1.0 - beta2) * (gj * gj)
+            m[j] = mj
+            v[j] = vj
+            w[j] = w[j] - step_size * (m[j] / (math.sqrt(v[j]) / bc2_sqrt + eps))

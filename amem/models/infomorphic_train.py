@@ -185,12 +185,10 @@ class _Bucket:
         self.x = self.x[:, :p_max].contiguous()
         self.xt = self.x.transpose(1, 2).contiguous()  # (B, N, P)
         self.ext = self.xt.to(torch.int8)
-        self.rt = self.xt * self.cfg.external_weight
         self.valid = torch.arange(p_max, device=self.x.device)[None, :] < self.n_valid[:, None]
         b, n, p = self.xt.shape
         if self.cfg.backend == "numba":
             self.fields = torch.empty(b, n, p, dtype=self.x.dtype)
-            self.theta = torch.empty_like(self.fields)
             self.dfield = torch.empty_like(self.fields)
             self.cells = np.empty((b, n, p), np.int16)
             self.hist = np.empty((3, b, n, 2 * self.cfg.n_bins))
@@ -212,10 +210,8 @@ class _Bucket:
         from amem.kernels.infomorphic_grad import infomorphic_field_grad
 
         torch.bmm(self.w, self.xt, out=self.fields)
-        torch.add(self.fields, self.rt, out=self.theta)
-        torch.sigmoid(self.theta, out=self.theta)
         hist = self.hist if want_hist else (self.no_hist,) * 3
-        bad = infomorphic_field_grad(self.fields.numpy(), self.theta.numpy(), self.ext.numpy(),
+        bad = infomorphic_field_grad(self.fields.numpy(), self.ext.numpy(), cfg.external_weight,
                                      self.n_valid_np, self.coef, self.bin_range, cfg.n_bins,
                                      cfg.binning == "adaptive", self.dfield.numpy(), self.cells,
                                      hist[0], hist[1], hist[2], 8 * _numba_threads())
@@ -240,9 +236,19 @@ class _Bucket:
         return p.reshape(b, n, 2, cfg.n_bins, 2)
 
     def adam_step(self, grad):
-        """torch.optim.Adam's single-tensor update (defaults, no weight decay), batched."""
+        """torch.optim.Adam's single-tensor update (defaults, no weight decay), batched.
+
+        On the CPU one fused Numba pass (:func:`amem.kernels.infomorphic_grad.adam_step`);
+        elsewhere torch's elementwise operations.
+        """
         b1, b2 = ADAM_BETAS
         self.step_count += 1
+        if self.w.device.type == "cpu":
+            from amem.kernels.infomorphic_grad import adam_step
+
+            adam_step(self.w.numpy(), self.m.numpy(), self.v.numpy(), grad.numpy(), self.cfg.lr,
+                      b1, b2, ADAM_EPS, self.step_count)
+            return
         self.m.lerp_(grad, 1 - b1)
         self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
         bc1 = 1 - b1 ** self.step_count
