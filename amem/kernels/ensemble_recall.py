@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def ensemble_sync_overlap(weights_t, patterns, n_valid, max_steps, give_up_below):
     """Mean overlap of synchronous recall from each network's clean patterns.
 

@@ -54,7 +54,7 @@ _FAST = {"reassoc", "contract"}
 _FLUSH = float(np.finfo(np.float32).tiny)
 
 
-@njit(parallel=True, cache=True, fastmath=_FAST)
+@njit(parallel=True, cache=True, nogil=True, fastmath=_FAST)
 def infomorphic_field_grad(fields, ext, ext_weight, n_valid, coef, bin_range, n_bins, adaptive,
                            grad, cells, count, theta_sum, one_minus_sum, n_chunks):
     """Histogram every neuron's (ext bin, field bin, theta) and write dL/dc for every sample.
@@ -284,7 +284,7 @@ def _cell_deltas(cnt, tp, m, coef, n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_
         dcell[c] = -delta[c] * inv_m if pp[c] > 0.0 and pm[c] > 0.0 else 0.0
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def adam_step(weights, exp_avg, exp_avg_sq, grad, lr, beta1, beta2, eps, step):
     """torch.optim.Adam's update (defaults otherwise, no weight decay) of every network at once.
 

@@ -302,21 +302,56 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
                    callback=None) -> list[TrainResult]:
     """Train one network per (patterns, seed) pair; all share N and the config.
 
-    Torch and Numba use ``AMEM_THREADS`` threads (default 2, at most the cores) during training:
-    the per-epoch operations are small, and on a machine shared with other jobs 1 thread avoids
-    OpenMP threads waiting on each other (results do not depend on it).
+    On the CPU the networks are dealt out to ``AMEM_THREADS`` Python threads (default 2, at most
+    the cores), each training its share with single-threaded torch and Numba calls: per epoch
+    a network needs a few small operations, and splitting every one of them over the cores
+    costs a synchronisation each (measured: 2 threads per operation ran at 80% of two
+    independent single-threaded trainings). Networks are dealt in order of P so every thread
+    gets the same mix of loads. A network's result does not depend on the split, up to
+    floating-point rounding of the batched matrix products. ``callback(epoch, n_training)``
+    is called per thread.
     """
     import numba
 
-    threads = training_threads()
-    old_torch, old_numba = torch.get_num_threads(), numba.get_num_threads()
-    torch.set_num_threads(threads)
-    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    threads = training_threads() if cfg.device == "cpu" else 1
+    groups = _deal(np.array([p.shape[0] for p in pattern_sets]), threads)
+    old_torch = torch.get_num_threads()
+    torch.set_num_threads(1 if len(groups) > 1 else threads)
+    try:
+        if len(groups) == 1:
+            return _train_with_numba_threads(pattern_sets, seeds, cfg, callback,
+                                             min(threads, numba.config.NUMBA_NUM_THREADS))
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(groups), thread_name_prefix="amem-train") as pool:
+            parts = [pool.submit(_train_with_numba_threads, [pattern_sets[i] for i in g],
+                                 [seeds[i] for i in g], cfg, callback, 1) for g in groups]
+            parts = [f.result() for f in parts]
+    finally:
+        torch.set_num_threads(old_torch)
+    results: list = [None] * len(pattern_sets)
+    for g, part in zip(groups, parts):
+        for i, r in zip(g, part):
+            results[i] = r
+    return results
+
+
+def _deal(sizes: np.ndarray, n_groups: int) -> list[np.ndarray]:
+    """Network indices dealt round-robin in order of P into at most ``n_groups`` groups."""
+    order = np.argsort(-sizes, kind="stable")
+    groups = [np.sort(order[k::n_groups]) for k in range(n_groups)]
+    return [g for g in groups if len(g)]
+
+
+def _train_with_numba_threads(pattern_sets, seeds, cfg, callback, numba_threads):
+    import numba
+
+    old = numba.get_num_threads()  # thread-local in Numba
+    numba.set_num_threads(numba_threads)
     try:
         return _train(pattern_sets, seeds, cfg, callback)
     finally:
-        torch.set_num_threads(old_torch)
-        numba.set_num_threads(old_numba)
+        numba.set_num_threads(old)
 
 
 def training_threads() -> int:
