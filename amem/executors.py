@@ -24,7 +24,8 @@ from amem.store import sigint_held
 EXECUTORS = ("inline", "process", "dask")
 #: Environment variables that size the thread pools of BLAS, OpenMP, Numba and torch.
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-              "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+              "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS",
+              "AMEM_THREADS")
 IN_FLIGHT_PER_WORKER = 2  # units queued per worker: keeps workers busy, bounds what a kill loses
 
 

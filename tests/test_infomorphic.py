@@ -165,6 +165,25 @@ def test_store_many_matches_store_one_by_one():
     assert np.array_equal(batch[1].weights_, batch[3].weights_)  # duplicate trained once
 
 
+def test_training_threads_do_not_change_the_networks(monkeypatch):
+    from amem.models.infomorphic_train import _deal
+
+    sizes = np.array([5, 30, 12, 30, 7])
+    groups = _deal(sizes, 2)
+    assert sorted(np.concatenate(groups).tolist()) == list(range(5))
+    assert [sorted(sizes[g].tolist()) for g in groups] == [[5, 12, 30], [7, 30]]
+    sets = [random_patterns(p, 30, s) for s, p in enumerate(sizes)]
+    kw = dict(epochs=40, early_stopping=False)
+    trained = {}
+    for threads in ("1", "2"):
+        monkeypatch.setenv("AMEM_THREADS", threads)
+        trained[threads] = InfomorphicHopfield.store_many(
+            [amem.make("infomorphic", seed=s, **kw) for s in range(5)], sets)
+    for one, two, p in zip(trained["1"], trained["2"], sets):
+        np.testing.assert_allclose(one.weights_, two.weights_, rtol=1e-4, atol=1e-6)
+        assert np.array_equal(one.recall(p).states, two.recall(p).states)
+
+
 def test_store_again_retrains_on_everything():
     a, b = random_patterns(5, 30, 0), random_patterns(5, 30, 1)
     model = amem.make("infomorphic", epochs=100).store(a).store(b)
