@@ -290,22 +290,27 @@ def adam_step(weights, exp_avg, exp_avg_sq, grad, lr, beta1, beta2, eps, step):
 
     Same formulas and order as torch's single-tensor Adam: m <- m + (1 - beta1)(g - m),
     v <- beta2 v + (1 - beta2) g^2, w <- w - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 -
-    beta2^t) + eps). The diagonal is skipped (the couplings have no self-coupling, so its
-    gradient is zero and w, m, v stay 0 there). One pass instead of torch's six.
+    beta2^t) + eps), in the arrays' precision as torch does (the scalars are cast to it). The
+    diagonal's gradient is taken as 0 whatever ``grad`` holds there (no self-coupling: w, m and v
+    stay 0 on it). One pass instead of torch's six.
     """
     n_net, n_units, _ = weights.shape
-    step_size = lr / (1.0 - beta1 ** step)
-    bc2_sqrt = math.sqrt(1.0 - beta2 ** step)
+    b1 = weights.dtype.type(beta1)
+    b2 = weights.dtype.type(beta2)
+    keep1 = weights.dtype.type(1.0 - beta1)
+    keep2 = weights.dtype.type(1.0 - beta2)
+    step_size = weights.dtype.type(lr / (1.0 - beta1 ** step))
+    bc2_sqrt = weights.dtype.type(math.sqrt(1.0 - beta2 ** step))
+    eps_t = weights.dtype.type(eps)
+    zero = weights.dtype.type(0.0)
     for row in prange(n_net * n_units):
         b = row // n_units
         i = row - b * n_units
         w, m, v, g = weights[b, i], exp_avg[b, i], exp_avg_sq[b, i], grad[b, i]
         for j in range(n_units):
-            if j == i:
-                continue
-            gj = g[j]
-            mj = m[j] + (1.0 - beta1) * (gj - m[j])
-            vj = v[j] * beta2 + (1.0 - beta2) * (gj * gj)
+            gj = g[j] if j != i else zero  # a select, not a branch: the loop stays vectorised
+            mj = m[j] + keep1 * (gj - m[j])
+            vj = v[j] * b2 + keep2 * gj * gj
             m[j] = mj
             v[j] = vj
-            w[j] = w[j] - step_size * (m[j] / (math.sqrt(v[j]) / bc2_sqrt + eps))
+            w[j] = w[j] - step_size * (mj / (np.sqrt(vj) / bc2_sqrt + eps_t))

@@ -196,12 +196,17 @@ class _Bucket:
             self.bin_range = np.array(bin_range(self.cfg), dtype=np.float64)
             self.no_hist = np.zeros((0, 0, 0))
             self.n_valid_np = self.n_valid.numpy()
+            self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
 
     def __len__(self):
         return len(self.ids)
 
-    def gradient(self, want_hist=False):
-        """dL/dW for every network (and, if asked, the numba histogram in ``self.hist``)."""
+    def gradient(self, want_hist=False, zero_diagonal=True):
+        """dL/dW for every network (and, if asked, the numba histogram in ``self.hist``).
+
+        ``zero_diagonal=False`` leaves the diagonal of the numba gradient as the matrix product
+        gives it (the training step skips it; zeroing it costs a strided torch call per epoch).
+        """
         cfg = self.cfg
         if cfg.backend == "autograd":
             grad, p = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
@@ -214,11 +219,12 @@ class _Bucket:
         bad = infomorphic_field_grad(self.fields.numpy(), self.ext.numpy(), cfg.external_weight,
                                      self.n_valid_np, self.coef, self.bin_range, cfg.n_bins,
                                      cfg.binning == "adaptive", self.dfield.numpy(), self.cells,
-                                     hist[0], hist[1], hist[2], 8 * _numba_threads())
+                                     hist[0], hist[1], hist[2], self.n_chunks)
         if bad:
             raise _diverged("non-finite recurrent fields")
         torch.bmm(self.dfield, self.x, out=self.grad)
-        self.grad.diagonal(dim1=1, dim2=2).zero_()
+        if zero_diagonal:
+            self.grad.diagonal(dim1=1, dim2=2).zero_()
         return self.grad, None
 
     def joint_numpy(self) -> np.ndarray:
@@ -393,7 +399,7 @@ def _train(pattern_sets, seeds, cfg, callback):
         for bucket in buckets:
             if not len(bucket):
                 continue
-            grad, _ = bucket.gradient()
+            grad, _ = bucket.gradient(zero_diagonal=cfg.backend != "numba")
             bucket.adam_step(grad)
         if epoch not in marks:
             continue
