@@ -209,6 +209,26 @@ def _log2_inplace(x, n, scratch):
 
 
 @njit(cache=True, inline="always", fastmath=_FAST)
+def _log2_ratios(num, den, n, out, scratch):
+    """out[:n] = log2(num / den), 0 where either is 0 (such cells get no gradient anyway)."""
+    for o in range(n):
+        out[o] = num[o] / den[o] if num[o] > 0.0 and den[o] > 0.0 else 1.0
+    _log2_inplace(out, n, scratch)
+
+
+@njit(cache=True, inline="always", fastmath=_FAST)
+def _half_sums(plus, minus, nb):
+    """Sums of plus[:nb], minus[:nb], plus[nb:2nb], minus[nb:2nb] (cells of a = 0 and a = 1)."""
+    p0 = m0 = p1 = m1 = 0.0
+    for k in range(nb):
+        p0 += plus[k]
+        m0 += minus[k]
+        p1 += plus[nb + k]
+        m1 += minus[nb + k]
+    return p0, m0, p1, m1
+
+
+@njit(cache=True, inline="always", fastmath=_FAST)
 def _cell_deltas(cnt, tp, m, coef, n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_p, pk_m):
     """dcell[a * n_bins + k] = dL/dtheta of a sample in cell (a, k), i.e. -Delta(a, k) / M.
 
@@ -222,12 +242,7 @@ def _cell_deltas(cnt, tp, m, coef, n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_
     for c in range(n_cells):
         pp[c] = tp[c] * inv_m  # p(a, k, +)
         pm[c] = (cnt[c] - tp[c]) * inv_m  # p(a, k, -)
-    pa_p0 = pa_p1 = pa_m0 = pa_m1 = 0.0
-    for k in range(nb):
-        pa_p0 += pp[k]
-        pa_m0 += pm[k]
-        pa_p1 += pp[nb + k]
-        pa_m1 += pm[nb + k]
+    pa_p0, pa_m0, pa_p1, pa_m1 = _half_sums(pp, pm, nb)  # p(a, +), p(a, -)
     for k in range(nb):
         pk_p[k] = pp[k] + pp[nb + k]
         pk_m[k] = pm[k] + pm[nb + k]
@@ -246,12 +261,7 @@ def _cell_deltas(cnt, tp, m, coef, n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_
                 vp[c] = pp[c] / u_p if pp[c] > 0.0 else 0.0
                 vm[c] = pm[c] * inv_um if pm[c] > 0.0 else 0.0
                 lr[c] = u_p * inv_um if pp[c] > 0.0 and pm[c] > 0.0 else 1.0  # U+ / U-
-        rows_p0 = rows_p1 = rows_m0 = rows_m1 = 0.0
-        for k in range(nb):
-            rows_p0 += vp[k]
-            rows_m0 += vm[k]
-            rows_p1 += vp[nb + k]
-            rows_m1 += vm[nb + k]
+        rows_p0, rows_m0, rows_p1, rows_m1 = _half_sums(vp, vm, nb)
         _log2_inplace(lr, n_cells, dcell)
         for k in range(nb):
             col_diff = (vp[k] + vp[nb + k]) - (vm[k] + vm[nb + k])
@@ -267,16 +277,12 @@ def _cell_deltas(cnt, tp, m, coef, n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_
             delta[k] += k_1 * (l0 - ly)
             delta[nb + k] += k_1 * (l1 - ly)
     if k_2 != 0.0:
-        for k in range(nb):
-            lr[k] = pk_p[k] / pk_m[k] if pk_p[k] > 0.0 and pk_m[k] > 0.0 else 1.0
-        _log2_inplace(lr, nb, dcell)
+        _log2_ratios(pk_p, pk_m, nb, lr, dcell)  # log2 p(k,+)/p(k,-)
         for k in range(nb):
             delta[k] += k_2 * (lr[k] - ly)
             delta[nb + k] += k_2 * (lr[k] - ly)
     if k_12 != 0.0:
-        for c in range(n_cells):
-            lr[c] = pp[c] / pm[c] if pp[c] > 0.0 and pm[c] > 0.0 else 1.0
-        _log2_inplace(lr, n_cells, dcell)
+        _log2_ratios(pp, pm, n_cells, lr, dcell)  # log2 p(a,k,+)/p(a,k,-)
         for c in range(n_cells):
             delta[c] += k_12 * (lr[c] - ly)
     # a cell with p(a,k,+) = 0 or p(a,k,-) = 0 gets Delta = 0 (its samples have theta(1-theta) = 0)
