@@ -191,16 +191,18 @@ def basin():
 
 
 def finite_size():
-    runs = [("size_n50", 50), ("fig2c_infomorphic", 100), ("size_n200", 200), ("size_n400", 400)]
-    have = [(r, n) for r, n in runs if rows(r)]
+    runs = [("size_n50", "N = 50"), ("fig2c_infomorphic", "N = 100"), ("size_n200", "N = 200"),
+            ("size_n400", "N = 400"), ("size_n400_long", "N = 400, 20000 epochs"),
+            ("size_n800", "N = 800")]
+    have = [(r, label) for r, label in runs if rows(r)]
     if len(have) < 2:
         return
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    for run, n in have:
+    for run, label in have:
         a, v = curve(rows(run))
-        band(ax, a, v, f"N = {n}", None)
+        band(ax, a, v, label, None)
         for c in capacities(run):
-            print(f"size N={n}: capacity {cap_text(c)}")
+            print(f"size {label}: capacity {cap_text(c)}")
     ax.axhline(0.95, color="k", lw=0.5, ls=":")
     ax.set_xlabel(r"load $\alpha = P/N$")
     ax.set_ylabel("recall accuracy (mean overlap)")
