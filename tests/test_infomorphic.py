@@ -105,6 +105,22 @@ def test_batched_adam_equals_torch_adam():
     assert torch.allclose(bucket.w, ref.detach(), rtol=1e-12, atol=1e-15)
 
 
+def test_torch_adam_path_equals_the_numba_one():
+    """The elementwise torch update (used off the CPU, e.g. on CUDA) checked here on the CPU."""
+    cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
+    buckets = [_Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
+                       cfg, goal_coefficients(cfg.gamma), torch.tensor(cfg.gamma))
+               for _ in range(2)]
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        g = torch.tensor(rng.normal(size=buckets[0].w.shape))
+        g.diagonal(dim1=1, dim2=2).zero_()
+        buckets[0].adam_step(g.clone())
+        buckets[1].adam_step(g.clone(), use_torch=True)
+    assert torch.allclose(buckets[0].w, buckets[1].w, rtol=1e-12, atol=1e-15)
+    assert (buckets[0].w != buckets[0].w.new_zeros(())).any()
+
+
 # ------------------------------------------------------------------ training and recall
 @pytest.fixture(scope="module")
 def trained():

@@ -241,15 +241,18 @@ class _Bucket:
         b, n = p.shape[:2]
         return p.reshape(b, n, 2, cfg.n_bins, 2)
 
-    def adam_step(self, grad):
+    def adam_step(self, grad, use_torch=None):
         """torch.optim.Adam's single-tensor update (defaults, no weight decay), batched.
 
         On the CPU one fused Numba pass (:func:`amem.kernels.infomorphic_grad.adam_step`);
-        elsewhere torch's elementwise operations.
+        elsewhere (or with ``use_torch=True``) torch's elementwise operations, which need
+        ``grad``'s diagonal to be 0 (as :func:`autograd_grad` leaves it).
         """
         b1, b2 = ADAM_BETAS
         self.step_count += 1
-        if self.w.device.type == "cpu":
+        if use_torch is None:
+            use_torch = self.w.device.type != "cpu"
+        if not use_torch:
             from amem.kernels.infomorphic_grad import adam_step
 
             adam_step(self.w.numpy(), self.m.numpy(), self.v.numpy(), grad.numpy(), self.cfg.lr,
