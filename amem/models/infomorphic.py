@@ -103,7 +103,8 @@ class InfomorphicHopfield(MemoryModel):
     init_scale : float
         Initial W ~ U(-1/sqrt N, 1/sqrt N) * init_scale (0.001).
     device : {"cpu", "cuda"}
-        Where training runs; recall always runs on the CPU kernels.
+        Where training runs; recall always runs on the CPU kernels. On the CPU the networks of
+        one ``store_many`` call are dealt to ``AMEM_THREADS`` threads (default 2).
     dtype : {"float32", "float64"}
         Training precision (the authors use float32).
     backend : {"auto", "numba", "autograd"}
