@@ -50,8 +50,8 @@ def band(ax, alphas, values, label, color):
     med = [np.median(v) for v in values]
     lo = [np.quantile(v, 0.05) for v in values]
     hi = [np.quantile(v, 0.95) for v in values]
-    ax.plot(alphas, med, "o-", ms=3, color=color, label=label)
-    ax.fill_between(alphas, lo, hi, color=color, alpha=0.25, lw=0)
+    (line,) = ax.plot(alphas, med, "o-", ms=3, color=color, label=label)
+    ax.fill_between(alphas, lo, hi, color=line.get_color(), alpha=0.25, lw=0)
 
 
 def save(fig, name):
