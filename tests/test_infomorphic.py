@@ -200,6 +200,25 @@ def test_training_threads_do_not_change_the_networks(monkeypatch):
         assert np.array_equal(one.recall(p).states, two.recall(p).states)
 
 
+def test_training_threads_fall_back_under_numba_workqueue():
+    """Numba's workqueue layer aborts on concurrent parallel kernels: training must not split."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, amem; from amem.models.infomorphic import InfomorphicHopfield\n"
+            "sets = [np.where(np.random.default_rng(s).random((p, 20)) < .5, -1, 1)"
+            " for s, p in enumerate((8, 12, 5, 9))]\n"
+            "ms = InfomorphicHopfield.store_many([amem.make('infomorphic', epochs=20, seed=s)"
+            " for s in range(4)], sets)\n"
+            "import numba; print(numba.threading_layer(), len(ms))\n")
+    env = dict(os.environ, NUMBA_THREADING_LAYER="workqueue", AMEM_THREADS="2")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["workqueue", "4"]
+
+
 def test_store_again_retrains_on_everything():
     a, b = random_patterns(5, 30, 0), random_patterns(5, 30, 1)
     model = amem.make("infomorphic", epochs=100).store(a).store(b)

@@ -323,7 +323,8 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
     import numba
 
     threads = training_threads() if cfg.device == "cpu" else 1
-    groups = _deal(np.array([p.shape[0] for p in pattern_sets]), threads)
+    split = threads > 1 and _numba_is_thread_safe()
+    groups = _deal(np.array([p.shape[0] for p in pattern_sets]), threads if split else 1)
     old_torch = torch.get_num_threads()
     torch.set_num_threads(1 if len(groups) > 1 else threads)
     try:
@@ -343,6 +344,23 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
         for i, r in zip(g, part):
             results[i] = r
     return results
+
+
+def _numba_is_thread_safe() -> bool:
+    """Whether Numba's threading layer allows parallel kernels from several threads at once.
+
+    The ``workqueue`` layer (chosen where neither OpenMP nor TBB is available, e.g. some macOS
+    installs) aborts the process on concurrent launches; there training splits each operation
+    over the threads instead. The layer is known once a parallel kernel has run: run one on
+    nothing.
+    """
+    import numba
+
+    from amem.kernels.infomorphic_grad import adam_step
+
+    empty = np.zeros((0, 1, 1), np.float32)
+    adam_step(empty, empty, empty, empty, 0.0, 0.9, 0.999, 1e-8, 1)
+    return numba.threading_layer() != "workqueue"
 
 
 def _deal(sizes: np.ndarray, n_groups: int) -> list[np.ndarray]:
