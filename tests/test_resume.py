@@ -26,6 +26,9 @@ GRID = ["--model", "hebbian", "--n", "64", "--alphas", "0.02:0.3:0.02", "--seeds
 BISECT = ["--model", "hebbian", "--n", "64", "--alphas", "0.05:0.3", "--search", "bisect",
           "--seeds", "6"]
 QUIET = ["--no-plot", "--no-progress"]
+# Ctrl-C test: enough cheap trials (560 pool round trips) that the run cannot finish between the
+# second record and the signal, even with warm kernel caches.
+GRID_MANY = [*GRID[:-4], "--seeds", "40", "--chunk-size", "1"]
 
 
 def cli(args: list[str], out: Path, **popen) -> subprocess.Popen:
@@ -69,6 +72,11 @@ def reference(tmp_path_factory, name: str, args: list[str]) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def grid_reference(tmp_path_factory):
     return reference(tmp_path_factory, "grid-ref", GRID)
+
+
+@pytest.fixture(scope="module")
+def grid_many_reference(tmp_path_factory):
+    return reference(tmp_path_factory, "grid-many-ref", GRID_MANY)
 
 
 @pytest.fixture(scope="module")
@@ -135,9 +143,10 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_ctrl_c_stops_process_pool_cleanly_and_resumes(tmp_path, grid_reference):
+def test_ctrl_c_stops_process_pool_cleanly_and_resumes(tmp_path, grid_many_reference):
+    grid_reference = grid_many_reference
     out = tmp_path / "out"
-    args = [*GRID, "--executor", "process", "--workers", "2"]
+    args = [*GRID_MANY, "--executor", "process", "--workers", "2"]
     proc = cli(args, out, start_new_session=True)
     wait_for_lines(proc, out / RECORDS_FILE, 2)
     workers = _children(proc.pid)
@@ -151,7 +160,7 @@ def test_ctrl_c_stops_process_pool_cleanly_and_resumes(tmp_path, grid_reference)
         time.sleep(0.05)
     assert not any(_alive(p) for p in workers), "worker processes left running"
     assert count_lines(out / RECORDS_FILE) < len(grid_reference)
-    rerun = cli(GRID, out)  # resume inline: records do not depend on the executor
+    rerun = cli(GRID_MANY, out)  # resume inline: records do not depend on the executor
     _, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
     assert file_records(out) == grid_reference
