@@ -48,6 +48,21 @@ def storkey_add(weights, patterns, self_coupling):
                 weights[i, j] += delta[i, j]
 
 
+@njit(cache=True)
+def _pattern_overlaps(x):
+    """Exact integer overlaps x^mu . x^nu of the rows of x (P, N) int64 -> (P, P) int64."""
+    n_patterns, n = x.shape
+    gram = np.zeros((n_patterns, n_patterns), np.int64)
+    for mu in range(n_patterns):
+        for nu in range(mu, n_patterns):
+            acc = 0
+            for k in range(n):
+                acc += x[mu, k] * x[nu, k]
+            gram[mu, nu] = acc
+            gram[nu, mu] = acc
+    return gram
+
+
 @njit(parallel=True, cache=True)
 def minover_counts(patterns, kappa, max_updates, self_coupling):
     """Krauth-Mezard MinOver for every neuron (rows are independent; parallel over neurons).
@@ -74,14 +89,7 @@ def minover_counts(patterns, kappa, max_updates, self_coupling):
     """
     n_patterns, n = patterns.shape
     x = patterns.astype(np.int64)
-    gram = np.zeros((n_patterns, n_patterns), np.int64)  # overlaps over all units
-    for mu in range(n_patterns):
-        for nu in range(mu, n_patterns):
-            acc = 0
-            for k in range(n):
-                acc += x[mu, k] * x[nu, k]
-            gram[mu, nu] = acc
-            gram[nu, mu] = acc
+    gram = _pattern_overlaps(x)  # over all units
     counts = np.zeros((n, n_patterns), np.int64)
     converged = np.zeros(n, np.bool_)
     n_updates = np.zeros(n, np.int64)
@@ -127,14 +135,7 @@ def diederich_opper_counts(patterns, max_sweeps, self_coupling):
     """
     n_patterns, n = patterns.shape
     x = patterns.astype(np.int64)
-    gram = np.zeros((n_patterns, n_patterns), np.int64)
-    for mu in range(n_patterns):
-        for nu in range(mu, n_patterns):
-            acc = 0
-            for k in range(n):
-                acc += x[mu, k] * x[nu, k]
-            gram[mu, nu] = acc
-            gram[nu, mu] = acc
+    gram = _pattern_overlaps(x)
     counts = np.zeros((n, n_patterns), np.int64)
     converged = np.zeros(n, np.bool_)
     n_updates = np.zeros(n, np.int64)

@@ -54,6 +54,15 @@ def band(ax, alphas, values, label, color):
     ax.fill_between(alphas, lo, hi, color=line.get_color(), alpha=0.25, lw=0)
 
 
+def accuracy_axes(ax, title, legend_size):
+    """Labels of a recall-accuracy-against-load panel, with the paper threshold 0.95 dotted."""
+    ax.axhline(0.95, color="k", lw=0.5, ls=":")
+    ax.set_xlabel(r"load $\alpha = P/N$")
+    ax.set_ylabel("recall accuracy (mean overlap)")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=legend_size)
+
+
 def save(fig, name):
     fig.tight_layout()
     for ext in ("png", "pdf"):
@@ -87,11 +96,8 @@ def fig2c():
             ax.axvline(c["capacity_alpha"], color=color, ls="--", lw=1)
         for c in capacities(run):
             print(f"fig2c {label}: capacity {cap_text(c)}")
-    ax.axhline(0.95, color="k", lw=0.5, ls=":")
-    ax.set_xlabel(r"load $\alpha = P/N$")
-    ax.set_ylabel("recall accuracy (mean overlap)")
-    ax.set_title("N = 100, clean cues, sync recall; median and 90% band over seeds", fontsize=9)
-    ax.legend(fontsize=8)
+    accuracy_axes(ax, "N = 100, clean cues, sync recall; median and 90% band over seeds",
+                  legend_size=8)
     save(fig, "fig2c")
 
 
@@ -135,11 +141,7 @@ def goals():
         band(ax, a, v, label, color)
         for c in capacities(run):
             print(f"goal {label}: capacity {cap_text(c)}")
-    ax.axhline(0.95, color="k", lw=0.5, ls=":")
-    ax.set_xlabel(r"load $\alpha = P/N$")
-    ax.set_ylabel("recall accuracy (mean overlap)")
-    ax.set_title("Goals compared (N = 100)", fontsize=9)
-    ax.legend(fontsize=7)
+    accuracy_axes(ax, "Goals compared (N = 100)", legend_size=7)
     save(fig, "goals")
 
 
@@ -156,11 +158,7 @@ def noise():
     for run in ("noise_infomorphic", "noise_infomorphic_noES"):
         for c in capacities(run):
             print(f"{run} noise {c['noise']}: capacity {cap_text(c)}")
-    ax.axhline(0.95, color="k", lw=0.5, ls=":")
-    ax.set_xlabel(r"load $\alpha = P/N$")
-    ax.set_ylabel("recall accuracy (mean overlap)")
-    ax.set_title("Infomorphic network, noisy cues (N = 100)", fontsize=9)
-    ax.legend(fontsize=8)
+    accuracy_axes(ax, "Infomorphic network, noisy cues (N = 100)", legend_size=8)
     save(fig, "noise")
 
 
@@ -203,11 +201,7 @@ def finite_size():
         band(ax, a, v, label, None)
         for c in capacities(run):
             print(f"size {label}: capacity {cap_text(c)}")
-    ax.axhline(0.95, color="k", lw=0.5, ls=":")
-    ax.set_xlabel(r"load $\alpha = P/N$")
-    ax.set_ylabel("recall accuracy (mean overlap)")
-    ax.set_title("Finite-size scan, redundancy goal", fontsize=9)
-    ax.legend(fontsize=8)
+    accuracy_axes(ax, "Finite-size scan, redundancy goal", legend_size=8)
     save(fig, "finite_size")
 
 
