@@ -31,6 +31,6 @@ __all__ = [
 def __getattr__(name):  # lazy submodules: amem.pid, amem.patterns, ... without import cost
     import importlib
 
-    if name in {"pid", "patterns", "harness", "testing", "plot", "theory", "metrics", "criteria"}:
+    if name in {"pid", "patterns", "harness", "records", "testing", "plots", "theory"}:
         return importlib.import_module(f"amem.{name}")
     raise AttributeError(f"module 'amem' has no attribute {name!r}")

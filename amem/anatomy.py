@@ -15,7 +15,7 @@ Choice of output (spec §9.2, ambiguity of the paper's Hebbian setup), ``output=
   the sign of the recurrent field, i.e. the network's own deterministic update from the stored
   pattern, and the pattern bit enters only as a PID source. This reading is scale-free (Hebbian
   W or W/N give identical atoms) and is the model behind the closed form of §6
-  (:mod:`amem.pid.hebbian_theory`). It avoids the other reading of ``hebbian_start``, in which
+  (:mod:`amem.theory.pid_hebbian`). It avoids the other reading of ``hebbian_start``, in which
   the Hebbian weights are multiplied by internal_scale = 1e-3 and the output simply copies the
   2.3-weighted external bit (then redundancy ~ H(Y) at every load and nothing is learnt about
   the memory).

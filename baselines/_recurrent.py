@@ -2,7 +2,7 @@
 
 Every rule in ``baselines/`` only differs in how it turns the stored patterns into couplings
 ``weights_`` (N, N), W[i, j] = coupling from unit j to unit i, and a bias ``bias_`` (N,). Recall
-is the shared Numba sign dynamics of :class:`amem.dynamics.SignDynamics`:
+is the shared Numba sign dynamics of :class:`amem.recurrent.SignDynamics`:
 s_i <- sign(sum_j W_ij s_j + b_i), a zero field keeps the old state; ``update="sync"`` stops at a
 fixed point or a 2-cycle, ``update="async"`` visits units in a seeded random order per sweep.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from amem.base import MemoryModel, ModelTags
-from amem.dynamics import SignDynamics
+from amem.recurrent import SignDynamics
 from amem.validation import check_bool  # noqa: F401  (re-exported for the rule modules)
 
 

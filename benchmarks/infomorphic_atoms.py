@@ -1,6 +1,6 @@
 """PID atoms of trained infomorphic networks against load (Fig. 2D of Blümel et al. 2025).
 
-Trains the same trials the harness would (same patterns and model seeds, via amem.trials) in one
+Trains the same trials the harness would (same patterns and model seeds, via amem.harness.trials) in one
 store_many call and writes, per (load, seed), the atoms averaged over neurons, the epochs trained
 and the recall accuracy (mean overlap, paper protocol). Usage:
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from amem.models.infomorphic import InfomorphicHopfield
 from amem.pid import ATOM_NAMES
-from amem.trials import TrialSpec, build_model, trial_patterns
+from amem.harness.trials import TrialSpec, build_model, trial_patterns
 
 
 def parse_alphas(spec: str) -> list[float]:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import amem
-from amem.dynamics import async_orders
+from amem.recurrent import async_orders
 from amem.patterns import flip_cues, random_patterns
 
 ENERGIES = {

@@ -19,9 +19,9 @@ import time
 
 import numba
 
-from amem.executors import InlineExecutor, ProcessExecutor, available_cores
-from amem.harness import SweepConfig, run_sweep
-from amem.store import RecordStore
+from amem.harness.executors import InlineExecutor, ProcessExecutor, available_cores
+from amem.harness.sweep import SweepConfig, run_sweep
+from amem.records.store import RecordStore
 
 WORKERS = 2
 REQUIRED_RATIO = 1.7

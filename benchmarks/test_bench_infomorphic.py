@@ -58,7 +58,7 @@ def test_ensemble_training_vs_per_run_torch(benchmark):
           f"(cpu {amem_cpu:.1f} s), per-run torch {peer_wall:.1f} s (cpu {peer_cpu:.1f} s): "
           f"{ratio:.1f}x wall, {peer_cpu / amem_cpu:.1f}x cpu")
     # the two implementations learn the same networks (same recall accuracy, up to float noise)
-    from amem.dynamics import SignDynamics
+    from amem.recurrent import SignDynamics
 
     acc = [float((m.recall(p).states * p).sum(1).mean() / n) for m, p in zip(models, sets)]
     ref = [float((SignDynamics(w).recall(p, n, "sync", 0)[0] * p).sum(1).mean() / n)

@@ -45,7 +45,7 @@ def test_async_recall_vs_per_neuron_numpy_loop(benchmark, quick):
     out = benchmark.pedantic(model.recall, args=(cues,), rounds=1 if quick else 5, iterations=1)
     amem_s = best_time(lambda: model.recall(cues), 1 if quick else 5)
     # the peer: the same dynamics, one unit at a time with a NumPy dot product for its field
-    from amem.dynamics import async_orders
+    from amem.recurrent import async_orders
 
     orders = async_orders(model.seed, n, n)
     w = model.weights_

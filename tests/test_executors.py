@@ -10,13 +10,13 @@ import pytest
 
 import amem
 from amem.base import MemoryModel
-from amem.dynamics import SignDynamics
+from amem.recurrent import SignDynamics
 from amem.errors import AmemError
-from amem.executors import InlineExecutor, ProcessExecutor, available_cores, make_executor
-from amem.harness import (SweepConfig, apply_device, apply_update_rule, plan_sweep,
+from amem.harness.executors import InlineExecutor, ProcessExecutor, available_cores, make_executor
+from amem.harness.sweep import (SweepConfig, apply_device, apply_update_rule, plan_sweep,
                           planned_trials, run_sweep)
-from amem.store import RecordStore
-from amem.trials import TrialSpec, run_trials
+from amem.records.store import RecordStore
+from amem.harness.trials import TrialSpec, run_trials
 
 TIMING_FIELDS = ("store_s", "recall_s")
 
@@ -62,7 +62,7 @@ def test_process_pool_gives_identical_records(tmp_path, inline_records, pool):
 
 def test_dask_local_cluster_gives_identical_records(tmp_path, inline_records):
     pytest.importorskip("distributed")
-    from amem.dask_executor import DaskExecutor
+    from amem.harness.dask import DaskExecutor
 
     executor = DaskExecutor(processes=False)  # one in-process worker: fast start-up for CI
     try:
@@ -74,7 +74,7 @@ def test_dask_local_cluster_gives_identical_records(tmp_path, inline_records):
 
 def test_dask_errors_reach_the_caller():
     pytest.importorskip("distributed")
-    from amem.dask_executor import DaskExecutor
+    from amem.harness.dask import DaskExecutor
 
     executor = DaskExecutor(processes=False)
     try:
@@ -87,7 +87,7 @@ def test_dask_errors_reach_the_caller():
 @pytest.mark.slow
 def test_dask_worker_processes_give_identical_records(tmp_path, inline_records):
     pytest.importorskip("distributed")
-    from amem.dask_executor import DaskExecutor
+    from amem.harness.dask import DaskExecutor
 
     executor = DaskExecutor(workers=2)
     try:
@@ -165,7 +165,7 @@ def test_scheduler_needs_dask_executor():
 
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch):
     pytest.importorskip("distributed")
-    import amem.dask_executor as dx
+    import amem.harness.dask as dx
 
     monkeypatch.setattr(dx, "CONNECT_TIMEOUT_S", 1)
     with pytest.raises(AmemError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):

@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 
 import amem
-from amem.criteria import CRITERIA, bootstrap_ci, seed_capacities
-from amem.executors import ProcessExecutor
-from amem.harness import SweepConfig, bisect_capacity, plan_sweep, run_sweep, sweep_records
-from amem.store import RecordStore
-from amem.trials import TrialSpec, run_trials, trial_cues, trial_patterns
+from amem.harness.criteria import CRITERIA, bootstrap_ci, seed_capacities
+from amem.harness.executors import ProcessExecutor
+from amem.harness.sweep import SweepConfig, bisect_capacity, plan_sweep, run_sweep, sweep_records
+from amem.records.store import RecordStore
+from amem.harness.trials import TrialSpec, run_trials, trial_cues, trial_patterns
 from helpers import strip_timing
 
 

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 import amem
-from amem.criteria import CRITERIA, capacity_estimate
-from amem.harness import SweepConfig, run_sweep
+from amem.harness.criteria import CRITERIA, capacity_estimate
+from amem.harness.sweep import SweepConfig, run_sweep
 from amem.patterns import random_patterns
-from amem.store import RecordStore
-from amem.theory import hebbian_stable_fraction, mceliece_patterns
+from amem.records.store import RecordStore
+from amem.theory.hebbian import hebbian_stable_fraction, mceliece_patterns
 
 
 def test_weights_are_the_hebbian_rule():
@@ -59,7 +59,7 @@ def test_fixed_point_fraction_follows_mceliece_scaling(tmp_path, n_units):
     """The fraction of stored patterns that are exact fixed points, at P = c N/(2 ln N).
 
     Prediction: (1 - p_bit)^N with p_bit the exact binomial bit-flip probability of the Hebbian
-    crosstalk (amem.theory), the independent-bit approximation behind McEliece et al.'s N/(2 ln N).
+    crosstalk (amem.theory.hebbian), the independent-bit approximation behind McEliece et al.'s N/(2 ln N).
     At c = 1 it stays near 0.9 for every N (the scaling), and at c = 2 it collapses.
     Tolerance 0.08: the measured fraction averages 10 seeds x P patterns (>= 110 patterns; binomial
     standard error <= 0.045 where it matters) and the bits of one pattern are weakly positively

@@ -7,7 +7,7 @@ pytest.importorskip("torch")
 
 import amem  # noqa: E402
 from amem.models.infomorphic import InfomorphicHopfield  # noqa: E402
-from amem.trials import TrialSpec, build_model, trial_patterns  # noqa: E402
+from amem.harness.trials import TrialSpec, build_model, trial_patterns  # noqa: E402
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from amem.dynamics import SignDynamics, async_orders
+from amem.recurrent import SignDynamics, async_orders
 from amem.kernels import async_sign_recall, sync_sign_recall
 from amem.patterns import flip_cues, random_patterns
 from naive import naive_async_recall, naive_sync_recall

@@ -5,7 +5,7 @@ import pytest
 from naive_dense import decide, naive_async, naive_sync
 
 import amem
-from amem.dynamics import async_orders
+from amem.recurrent import async_orders
 from amem.errors import AmemError
 from amem.kernels.dense import dense_async_recall, dense_sync_recall
 from amem.models.modern import dense_tables
@@ -245,9 +245,9 @@ def test_conformance_kit_on_variants(params):
 def test_bisection_relative_tolerance_brackets_the_one_pattern_search(tmp_path):
     """--bisect-rtol (added for dense memories, P in the thousands): fewer trials, and the
     per-seed capacity stays within the tolerance of the one-pattern bisection."""
-    from amem.criteria import CRITERIA, seed_capacities
-    from amem.harness import SweepConfig, run_sweep
-    from amem.store import RecordStore
+    from amem.harness.criteria import CRITERIA, seed_capacities
+    from amem.harness.sweep import SweepConfig, run_sweep
+    from amem.records.store import RecordStore
 
     results = {}
     for rtol in (0.0, 0.1):

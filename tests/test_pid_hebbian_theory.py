@@ -8,7 +8,7 @@ from scipy.stats import binom
 
 from amem import AmemError
 from amem.pid import sx_atoms
-from amem.pid.hebbian_theory import field_distribution, hebbian_sx_atoms, hebbian_sx_curve
+from amem.theory.pid_hebbian import field_distribution, hebbian_sx_atoms, hebbian_sx_curve
 
 
 def _exact_joint(n, p):

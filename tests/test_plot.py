@@ -1,9 +1,9 @@
 import numpy as np
 
-from amem.harness import SweepConfig, run_sweep
-from amem.plot import accuracy_curves, capacity_points, plot_accuracy, plot_capacity_vs_n
-from amem.store import RecordStore
-from amem.summary import summarize
+from amem.harness.sweep import SweepConfig, run_sweep
+from amem.plots.capacity import accuracy_curves, capacity_points, plot_accuracy, plot_capacity_vs_n
+from amem.records.store import RecordStore
+from amem.harness.summary import summarize
 
 
 def records(tmp_path, n_units=(30, 60)):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from amem.bench.cli import main
-from amem.store import RECORDS_FILE, TORN_FILE, decode_record
+from amem.records.store import RECORDS_FILE, TORN_FILE, decode_record
 
 REPO = Path(__file__).resolve().parent.parent
 TIMING_FIELDS = ("store_s", "recall_s")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from amem.errors import AmemError
-from amem.store import (RECORDS_FILE, TORN_FILE, CorruptRecordsWarning, RecordStore,
+from amem.records.store import (RECORDS_FILE, TORN_FILE, CorruptRecordsWarning, RecordStore,
                         atomic_write_text, decode_record, encode_record)
-from amem.trials import SCHEMA_VERSION
+from amem.harness.trials import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from amem.errors import AmemError
-from amem.theory import mceliece_patterns
-from amem.theory_dense import (
+from amem.theory.hebbian import mceliece_patterns
+from amem.theory.dense import (
     double_factorial,
     exp_capacity_bound,
     exp_capacity_rate,

@@ -56,7 +56,7 @@ def test_noise_out_of_range(noise):
 
 
 def test_harness_refuses_load_rounding_to_zero():
-    from amem.harness import SweepConfig
+    from amem.harness.sweep import SweepConfig
 
     with pytest.raises(AmemError, match="rounds to 0 patterns"):
         SweepConfig(models=[("hebbian", {})], n_units=[100], alphas=[0.004]).validate()

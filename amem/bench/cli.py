@@ -76,7 +76,7 @@ def import_plugins(modules: list[str] | None) -> None:
 
 def config_from_args(args):
     from amem.bench.args import parse_alphas, parse_float, parse_params, split_list, sweep_models, sweep_sizes
-    from amem.harness import SweepConfig, apply_device, apply_update_rule
+    from amem.harness.sweep import SweepConfig, apply_device, apply_update_rule
 
     import_plugins(args.imports)
     model_ids = sweep_models(args)
@@ -120,9 +120,9 @@ def check_device(device: str | None, executor: str) -> str | None:
 
 def cmd_capacity(args) -> int:
     """Measure retrieval against load and estimate memory capacity with confidence intervals."""
-    from amem.executors import make_executor
-    from amem.harness import run_sweep
-    from amem.store import RecordStore, atomic_write_text
+    from amem.harness.executors import make_executor
+    from amem.harness.sweep import run_sweep
+    from amem.records.store import RecordStore, atomic_write_text
 
     config = config_from_args(args)
     if args.chunk_size is not None and args.chunk_size < 1:
@@ -148,7 +148,7 @@ def cmd_capacity(args) -> int:
         if executor is not None:
             executor.close()
     summary = write_outputs(out, records, config.to_json(), plot=not args.no_plot)
-    from amem.summary import format_table
+    from amem.harness.summary import format_table
 
     print(format_table(summary["capacities"], config.criterion))
     print(f"wrote {out}/trials.csv, {out}/summary.json" + ("" if args.no_plot else f", {out}/capacity.png/.pdf"))
@@ -156,15 +156,15 @@ def cmd_capacity(args) -> int:
 
 
 def write_outputs(out: Path, records: list[dict], config: dict | None, plot: bool = True) -> dict:
-    from amem.provenance import provenance
-    from amem.summary import write_summary, write_trials_csv
+    from amem.records.provenance import provenance
+    from amem.harness.summary import write_summary, write_trials_csv
 
     if not records:
         raise AmemError(f"no finished trials in {out}; run `python -m amem.bench capacity --out {out}` first")
     write_trials_csv(records, out / "trials.csv")
     summary = write_summary(out / "summary.json", records, config, provenance())
     if plot:
-        from amem.plot import write_plots
+        from amem.plots.capacity import write_plots
 
         write_plots(out, records, summary["capacities"])
     return summary
@@ -200,7 +200,7 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_plot(args) -> int:
     """Rebuild trials.csv, summary.json and the figures from the records in DIR."""
-    from amem.store import RecordStore
+    from amem.records.store import RecordStore
 
     out = Path(args.dir)
     if not (out / "records.jsonl").exists():
@@ -264,7 +264,7 @@ def _one_line_warnings():
     """Print amem's warnings (e.g. skipped corrupt records) as ``warning: ...``, no source line."""
     import warnings
 
-    from amem.store import CorruptRecordsWarning
+    from amem.records.store import CorruptRecordsWarning
 
     previous = warnings.showwarning
 

@@ -107,7 +107,7 @@ def _run(args) -> int:
     if theory_rows:
         _write_csv(out / "pid_theory.csv", theory_rows)
     _write_csv(out / "pid_summary.csv", summary_rows(all_rows, theory_rows))
-    from amem.provenance import provenance
+    from amem.records.provenance import provenance
 
     meta = {"command": "pid", "wall_s": round(time.time() - t0, 1), "models": models, "n_units": sizes,
             "alphas": alphas, "seeds": list(range(args.seed_start, args.seed_start + args.seeds)),
@@ -124,7 +124,7 @@ def _run(args) -> int:
 
 def write_figures(out: Path) -> list[Path]:
     """Draw pid*.png/pdf (and pid_bins*.png/pdf) from the CSV files in ``out``."""
-    from amem.anatomy_plot import HEBBIAN_CAPACITY, plot_anatomy, plot_bin_sensitivity
+    from amem.plots.anatomy import HEBBIAN_CAPACITY, plot_anatomy, plot_bin_sensitivity
 
     rows = _read_csv(out / "pid.csv")
     bin_rows = _read_csv(out / "pid_bins.csv") if (out / "pid_bins.csv").exists() else []
@@ -203,7 +203,7 @@ def _theory_rows(models, sizes, alphas_text, options) -> list[dict]:
     if "hebbian" not in models or options.output != "sign":
         return []
     from amem.anatomy import ATOM_COLUMNS, n_patterns_for
-    from amem.pid.hebbian_theory import hebbian_sx_atoms
+    from amem.theory.pid_hebbian import hebbian_sx_atoms
 
     rows = []
     for n in sizes:
@@ -235,12 +235,9 @@ def _read_csv(path: Path) -> list[dict]:
 
 
 def _save(fig, stem: Path) -> list[Path]:
-    import matplotlib.pyplot as plt
-
     paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
     fig.savefig(paths[0], dpi=300)
     fig.savefig(paths[1])
-    plt.close(fig)
     return paths
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from amem.base import MemoryModel, ModelTags
-from amem.dynamics import SignDynamics
+from amem.recurrent import SignDynamics
 from amem.validation import check_bool
 
 

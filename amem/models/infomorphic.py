@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from amem.base import MemoryModel, ModelTags
-from amem.dynamics import SignDynamics
+from amem.recurrent import SignDynamics
 from amem.errors import AmemError
 from amem.validation import check_choice, check_float, check_int
 
@@ -69,7 +69,7 @@ class InfomorphicHopfield(MemoryModel):
     (:mod:`amem.kernels.infomorphic_grad`, tested against autograd through ``sx_atoms``).
 
     Recall runs without external input: s_i <- sign(sum_j W_ij s_j) through
-    :class:`amem.dynamics.SignDynamics`, synchronously by default (the paper's), asynchronously
+    :class:`amem.recurrent.SignDynamics`, synchronously by default (the paper's), asynchronously
     with ``update="async"``. **Tie rule**: a zero field keeps the old state (the contract's rule),
     whereas the authors' recall maps theta = 1/2 to -1. For trained real-valued couplings an exact
     zero field has probability zero, so the two rules give the same results; keeping the contract's

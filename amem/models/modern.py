@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from amem.base import MemoryModel
-from amem.dynamics import async_orders
+from amem.recurrent import async_orders
 from amem.errors import AmemError
 from amem.kernels.dense import dense_async_recall, dense_sync_recall
 from amem.validation import as_bipolar, check_bool, check_choice, check_float, check_int
@@ -133,7 +133,7 @@ class ModernHopfield(MemoryModel):
     Capacity: poly, every pattern a fixed point w.h.p. up to
     :math:`N^{n-1} / (2 (2n-3)!! \ln N)` (Krotov & Hopfield 2016); exp, all patterns retrieved in
     one step from cues with :math:`\rho N` flips up to :math:`e^{\alpha N}` with
-    :math:`\alpha < I(1-2\rho)/2` (Demircigil et al. 2017). See :mod:`amem.theory_dense`.
+    :math:`\alpha < I(1-2\rho)/2` (Demircigil et al. 2017). See :mod:`amem.theory.dense`.
     """
 
     @classmethod

@@ -4,7 +4,7 @@
 * :func:`sx_atoms` -- the one definition of the atoms, batched, NumPy or torch (differentiable);
 * :func:`neuron_joints` / :func:`neuron_atoms` -- every neuron's joint and atoms at once from its
   external drive, recurrent field and firing probability (fixed, adaptive or soft binning);
-* :mod:`amem.pid.hebbian_theory` -- closed-form atoms of a Hebbian neuron.
+* :mod:`amem.theory.pid_hebbian` -- closed-form atoms of a Hebbian neuron.
 
 Atom order everywhere: [unique_1 (external), unique_2 (internal), redundancy, synergy,
 residual_entropy], in bits.

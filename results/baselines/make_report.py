@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from amem.plot import plot_accuracy, save_figure
-from amem.summary import summarize
+from amem.plots.capacity import plot_accuracy, save_figure
+from amem.harness.summary import summarize
 
 HERE = Path(__file__).resolve().parent
 THRESHOLD = 0.95

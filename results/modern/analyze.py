@@ -18,7 +18,7 @@ import numpy as np
 
 os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp())
 
-from amem.theory_dense import exp_capacity_rate, poly_no_error_capacity  # noqa: E402
+from amem.theory.dense import exp_capacity_rate, poly_no_error_capacity  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 POLY = {"hebbian": 2, "poly2": 2, "poly3": 3, "poly4": 4}

@@ -9,8 +9,8 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-from amem.criteria import CRITERIA, capacity_estimate
-from amem.trials import SCHEMA_VERSION, canonical
+from amem.harness.criteria import CRITERIA, capacity_estimate
+from amem.harness.trials import SCHEMA_VERSION, canonical
 
 CSV_COLUMNS = [
     "model", "params", "n_units", "n_patterns", "alpha", "seed", "noise", "cue", "patterns",

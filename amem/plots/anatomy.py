@@ -22,13 +22,11 @@ COLUMN_WIDTH_IN = 3.4
 HEBBIAN_CAPACITY = 0.138  # Amit, Gutfreund & Sompolinsky (1985)
 
 
-def _pyplot():
-    import matplotlib
+def _figure(**kwargs):
+    """A figure outside pyplot: never touches the user's matplotlib backend."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**kwargs)
 
 
 def plot_anatomy(rows, theory=None, capacity: float | None = None, title: str = ""):
@@ -39,11 +37,9 @@ def plot_anatomy(rows, theory=None, capacity: float | None = None, title: str = 
     ``capacity``: a load to mark with a vertical dashed line (e.g. 0.138 for Hebbian).
     Returns the figure.
     """
-    plt = _pyplot()
     data = summarise(rows)
-    fig, (ax_acc, ax) = plt.subplots(
-        2, 1, figsize=(COLUMN_WIDTH_IN, 4.3), sharex=True, layout="constrained",
-        gridspec_kw={"height_ratios": [1, 2.6]})
+    fig = _figure(figsize=(COLUMN_WIDTH_IN, 4.3), layout="constrained")
+    ax_acc, ax = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 2.6]})
     x = data["x"]
     ax_acc.plot(x, data["mean_overlap"], color="k", lw=1.2)
     ax_acc.fill_between(x, data["mean_overlap_lo"], data["mean_overlap_hi"], color="k", alpha=0.15,
@@ -95,14 +91,13 @@ def _log_load_axis(ax, x):
 
 def plot_bin_sensitivity(rows, title: str = ""):
     """Atoms (median, 5-95 % band over seeds) against the recurrent bin count, one panel per load."""
-    plt = _pyplot()
     from matplotlib.ticker import NullFormatter
 
     loads = sorted({row["alpha"] for row in rows})
     ncols = 2 if len(loads) > 1 else 1
     nrows = int(np.ceil(len(loads) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(COLUMN_WIDTH_IN, 1.45 * nrows + 0.8),
-                             sharex=True, sharey=True, layout="constrained", squeeze=False)
+    fig = _figure(figsize=(COLUMN_WIDTH_IN, 1.45 * nrows + 0.8), layout="constrained")
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
     for ax, alpha in zip(axes.flat, loads):
         data = summarise([r for r in rows if r["alpha"] == alpha], by="n_bins")
         for col in ("redundancy", "unique_internal", "unique_external", "synergy", "residual_entropy"):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from amem.summary import group_records
-from amem.theory import AGS_ALPHA_C, mceliece_patterns
+from amem.harness.summary import group_records
+from amem.theory.hebbian import AGS_ALPHA_C, mceliece_patterns
 
 COLUMN_WIDTH_IN = 3.4  # one column of a two-column paper
 BAND_QUANTILES = (0.05, 0.95)
@@ -67,12 +67,10 @@ def accuracy_curves(records: list[dict], metric: str = "mean_overlap") -> list[A
 
 
 def _new_axes(height: float = 2.6):
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: never touches the user's backend
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, height), layout="constrained")
+    fig = Figure(figsize=(COLUMN_WIDTH_IN, height), layout="constrained")
+    ax = fig.subplots()
     ax.tick_params(labelsize=7)
     return fig, ax
 
@@ -158,14 +156,15 @@ def plot_capacity_vs_n(capacities: list[dict], criterion: str = "paper", ax=None
 
 
 def save_figure(ax, path_stem: Path) -> list[Path]:
-    """Write ``<stem>.png`` (300 dpi) and ``<stem>.pdf``; close the figure."""
-    import matplotlib.pyplot as plt
+    """Write ``<stem>.png`` (300 dpi) and ``<stem>.pdf``; close the figure if pyplot holds it."""
+    import sys
 
     fig = ax.figure
     paths = [path_stem.with_suffix(".png"), path_stem.with_suffix(".pdf")]
     fig.savefig(paths[0], dpi=300)
     fig.savefig(paths[1])
-    plt.close(fig)
+    if "matplotlib.pyplot" in sys.modules:  # a figure the caller made with pyplot
+        sys.modules["matplotlib.pyplot"].close(fig)
     return paths
 
 

@@ -20,58 +20,24 @@ Why it cannot lose finished work:
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import signal
 import threading
 import warnings
-import zlib
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 from amem.errors import AmemError
-from amem.trials import SCHEMA_VERSION, canonical
+from amem.records.schema import SCHEMA_VERSION, BadLine, decode_record, encode_record
 
 RECORDS_FILE = "records.jsonl"
 LOCK_FILE = ".lock"
 TORN_FILE = "records.torn"  # cut-off lines set aside by the next append
-_CRC_TAIL = re.compile(rb',"crc32":"([0-9a-f]{8})"\}\s*$')
 
 
 class CorruptRecordsWarning(UserWarning):
     """Some lines of a records file were unreadable and skipped (the intact records are kept)."""
-
-
-class _BadLine(ValueError):
-    pass
-
-
-def encode_record(record: dict) -> bytes:
-    """One line: the canonical JSON of ``record`` with its CRC-32 appended as the last field."""
-    body = canonical(record)
-    if not body.startswith("{") or body == "{}":
-        raise ValueError("a record must be a non-empty dict")
-    crc = zlib.crc32(body.encode())
-    return (body[:-1] + f',"crc32":"{crc:08x}"}}\n').encode()
-
-
-def decode_record(raw: bytes) -> dict:
-    """Inverse of :func:`encode_record`; raises ``_BadLine`` for anything that is not intact."""
-    match = _CRC_TAIL.search(raw)
-    if match is not None:
-        body = raw[:match.start()] + b"}"
-        if zlib.crc32(body) != int(match.group(1), 16):
-            raise _BadLine("checksum mismatch")
-        raw = body
-    try:
-        record = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise _BadLine(f"not JSON: {err}") from None
-    if not isinstance(record, dict) or not isinstance(record.get("key"), str):
-        raise _BadLine("not a trial record")
-    return record
 
 
 class RecordStore:
@@ -157,7 +123,7 @@ class RecordStore:
             if raw.strip():
                 try:
                     self._keys.add(decode_record(raw)["key"])
-                except _BadLine:
+                except BadLine:
                     pass
         self._scanned = end
 
@@ -181,7 +147,7 @@ class RecordStore:
                 continue
             try:
                 record = decode_record(raw)
-            except _BadLine as err:
+            except BadLine as err:
                 where = "last line, truncated" if number == len(lines) else f"line {number}"
                 self.problems.append(f"{where}: {err}")
                 continue

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from amem.criteria import get_criterion
+from amem.harness.criteria import get_criterion
 from amem.errors import AmemError
 from amem.registry import accepted_params, model_class, spec
-from amem.trials import CUE_KINDS, TrialSpec, canonical, run_trials
+from amem.harness.trials import CUE_KINDS, TrialSpec, canonical, run_trials
 from amem.validation import check_fraction, check_int
 
 SEARCHES = ("grid", "bisect")
@@ -312,7 +312,7 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     units in flight; rerunning resumes (finished trials are found by key and never rerun).
     ``log`` receives one-line notices (default: stderr when ``progress`` is on).
     """
-    from amem.executors import InlineExecutor
+    from amem.harness.executors import InlineExecutor
 
     config.validate()
     executor = executor or InlineExecutor()

@@ -10,37 +10,18 @@ same patterns and cues for a given seed: comparisons between models are paired.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-import zlib
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 import numpy as np
 
+from amem.records.schema import SCHEMA_VERSION, canonical, stable_int
 from amem.patterns import flip_cues, make_patterns, partial_cues
 from amem.registry import make, model_class, register
 
-SCHEMA_VERSION = 1
 RETRIEVED_OVERLAP = 0.95  # a pattern counts as retrieved when its final overlap reaches this
 CUE_KINDS = ("flip", "partial")
 _STATUS_CHARS = "FCM"  # fixed_point, cycle, max_steps -- per-pattern status string in records
-
-
-def canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=_json_default)
-
-
-def _json_default(obj):
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
-
-
-def _stable_int(*parts: Any) -> int:
-    return zlib.crc32(canonical(parts).encode())
 
 
 @dataclass(frozen=True)
@@ -77,15 +58,15 @@ class TrialSpec:
     # ---- seeds derived from identity
     def pattern_seed(self) -> np.random.SeedSequence:
         return np.random.SeedSequence([self.seed, self.n_units,
-                                       _stable_int(self.patterns, self.pattern_param)])
+                                       stable_int(self.patterns, self.pattern_param)])
 
     def cue_seed(self) -> np.random.SeedSequence:
         return np.random.SeedSequence([self.seed, self.n_units, self.n_patterns,
-                                       _stable_int(self.cue, self.noise)])
+                                       stable_int(self.cue, self.noise)])
 
     def model_seed(self) -> int:
         seq = np.random.SeedSequence([self.seed, self.n_units, self.n_patterns,
-                                      _stable_int(self.model, self.params)])
+                                      stable_int(self.model, self.params)])
         return int(seq.generate_state(1)[0] & 0x7FFFFFFF)
 
 

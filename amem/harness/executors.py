@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from amem.errors import AmemError
-from amem.store import sigint_held
+from amem.records.store import sigint_held
 
 EXECUTORS = ("inline", "process", "dask")
 #: Environment variables that size the thread pools of BLAS, OpenMP, Numba and torch.
@@ -206,7 +206,7 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
     if name == "process":
         return ProcessExecutor(workers)
     if name == "dask":
-        from amem.dask_executor import DaskExecutor  # optional extra: amem[dask]
+        from amem.harness.dask import DaskExecutor  # optional extra: amem[dask]
 
         return DaskExecutor(scheduler=scheduler, workers=workers)
     raise AmemError(f"unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")
