@@ -167,10 +167,14 @@ def _clean(obj):
 def format_table(capacities: list[dict], criterion: str = "paper") -> str:
     """A short human-readable table of the capacities under one criterion."""
     lines = [f"{'model':<28} {'N':>6} {'noise':>6}  capacity alpha [95% CI]  seeds  ({criterion})"]
+    mixed = len({(c["code"] or {}).get("id") for c in capacities}) > 1
     for c in capacities:
         if c["criterion"] != criterion:
             continue
-        label = c["model"] + ("" if not c["params"] else " " + canonical(c["params"]))
+        name = c["model"]
+        if mixed:  # records of several code versions: say which row is which
+            name += f" v{c['model_version']}@{((c['code'] or {}).get('id') or '')[:8]}"
+        label = name + ("" if not c["params"] else " " + canonical(c["params"]))
         cens = f" ({c['n_censored']} censored)" if c["n_censored"] else ""
         lines.append(f"{label[:28]:<28} {c['n_units']:>6} {c['noise']:>6.2f}  "
                      f"{c['capacity_alpha']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}]  "
