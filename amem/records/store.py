@@ -69,8 +69,8 @@ class RecordStore:
         import fcntl
 
         if shared:  # readers wait for a write in progress; a read-only directory reads unlocked
-            try:
-                lock = open(self.directory / LOCK_FILE, "a")
+            try:  # never created by a reader: loading leaves the directory as it was
+                lock = open(self.directory / LOCK_FILE)
             except OSError:
                 yield
                 return
