@@ -257,6 +257,7 @@ def test_dirty_and_sources_cover_the_package_sources_only(checkout):
     # results written into the tracked tree, even committed ones, change nothing
     (checkout / "results").mkdir()
     (checkout / "results" / "summary.json").write_text("{}")
+    (checkout / "results" / "make_figure.py").write_text("print(1)\n")  # not a package source
     assert code_identity(checkout) == clean
     git(checkout, "add", "-A")
     git(checkout, "commit", "-qm", "results")
