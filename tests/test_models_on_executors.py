@@ -123,3 +123,14 @@ def test_workers_use_the_parents_registration(tmp_path):
     (record,) = pooled
     assert record["model_version"] == 7 and record["resolved_params"]["kappa"] == 0.5
     assert json.dumps(record)  # plain JSON
+
+
+def test_dask_workers_running_other_code_are_refused(monkeypatch):
+    """Records are stamped with the client's code: a worker with other sources must not run."""
+    pytest.importorskip("distributed")
+    import amem.harness.dask as dx
+    from amem.errors import AmemError
+
+    monkeypatch.setattr(dx, "_worker_code", lambda: "amem 0.1.0, sources 0000000000000000")
+    with pytest.raises(AmemError, match="runs other code .*sources 0000000000000000"):
+        dx.DaskExecutor(processes=False)
