@@ -19,10 +19,10 @@ import numpy as np
 import pytest
 
 import amem
-import amem.records.provenance as provenance
 from amem.bench.cli import main
 from amem.harness.summary import summarize
 from amem.harness.sweep import SweepConfig, run_sweep
+from amem.records import provenance
 from amem.records.provenance import MixedCodeError, code_identity, git_state, sources_hash
 from amem.records.schema import code_fingerprint, encode_record
 from amem.records.store import CONFIGS_FILE, RECORDS_FILE, RecordStore
@@ -288,7 +288,8 @@ def cli_in(checkout: Path, out: Path, *extra: str) -> subprocess.CompletedProces
     env = {**os.environ, "PYTHONPATH": str(checkout), "MPLCONFIGDIR": str(out.parent / ".mpl"),
            "NUMBA_DISABLE_JIT": "1"}  # a tiny sweep: compiling would cost more than it saves
     return subprocess.run([sys.executable, "-m", "amem.bench", *ARGS, "--out", str(out), *extra],
-                          cwd=checkout, env=env, capture_output=True, text=True, timeout=300)
+                          cwd=checkout, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
 
 
 def test_real_code_change_in_a_copy_of_the_package_is_refused(checkout):

@@ -13,14 +13,14 @@ import json
 import sys
 
 import pytest
+from helpers import strip_timing
+from test_readme_example import example_code
 
 import amem
 from amem.bench.cli import main
 from amem.harness.executors import InlineExecutor, ProcessExecutor
 from amem.harness.sweep import SweepConfig, run_sweep
 from amem.records.store import RecordStore
-from helpers import strip_timing
-from test_readme_example import example_code
 
 MODELS = amem.list_models()
 
