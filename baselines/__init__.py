@@ -13,9 +13,18 @@ package is also the ``amem.models`` entry point ``baselines``), exactly as an ou
 * ``diederich-opper``: local perceptron rule I, Diederich & Opper (1987)
   (``baselines.diederich_opper``)
 
-Every model exposes ``weights_`` (N, N) and ``bias_`` (N,) and recalls with the shared sign
-dynamics (``update="sync"`` or ``"async"``); see :mod:`baselines._recurrent` for the one meaning
-of ``self_coupling``.
+Every rule subclasses amem's public :class:`amem.RecurrentMemory`: it only turns the stored
+patterns into couplings ``weights_`` (N, N), W[i, j] = coupling from unit j to unit i, and a bias
+``bias_`` (N,), and recalls with the shared sign dynamics (``update="sync"`` or ``"async"``, a
+zero field keeps the state, ties decided exactly). Rules whose couplings are integer counts / N
+(``krauth-mezard``, ``diederich-opper``) hand the integer numerators to the dynamics, so their
+recall runs in exact integer arithmetic.
+
+``self_coupling`` has one meaning in every rule (the same as in ``hebbian``): ``True`` keeps the
+diagonal W_ii that the rule itself produces (for optimisation rules the diagonal is then a free
+coupling like any other); ``False`` makes W_ii = 0 (for closed-form and outer-product rules the
+diagonal is zeroed; for optimisation rules W_ii is excluded from learning, so the optimum is found
+under that constraint rather than spoiled afterwards).
 """
 
 import amem
