@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from amem.base import MemoryModel, ModelTags
-from amem.recurrent import SignDynamics
+from amem.base import ModelTags
 from amem.errors import AmemError
+from amem.recurrent import RecurrentMemory
 from amem.validation import check_choice, check_float, check_int
 
 #: Named goals: weights over [unique ext, unique int, redundancy, synergy, residual entropy].
@@ -51,7 +51,7 @@ def parse_goal(goal: Any) -> tuple[float, ...]:
     return tuple(float(x) for x in vec)
 
 
-class InfomorphicHopfield(MemoryModel):
+class InfomorphicHopfield(RecurrentMemory):
     r"""Infomorphic Hopfield network trained to maximise a PID goal (default: redundancy).
 
     Blümel, Schneider, Neuhaus, Ehrlich, Graetz, Wibral, Makkeh & Priesemann, "Redundancy
@@ -69,7 +69,7 @@ class InfomorphicHopfield(MemoryModel):
     (:mod:`amem.kernels.infomorphic_grad`, tested against autograd through ``sx_atoms``).
 
     Recall runs without external input: s_i <- sign(sum_j W_ij s_j) through
-    :class:`amem.recurrent.SignDynamics`, synchronously by default (the paper's), asynchronously
+    :class:`amem.recurrent.RecurrentMemory`, synchronously by default (the paper's), asynchronously
     with ``update="async"``. **Tie rule**: a zero field keeps the old state (the contract's rule),
     whereas the authors' recall maps theta = 1/2 to -1. For trained real-valued couplings an exact
     zero field has probability zero, so the two rules give the same results; keeping the contract's
@@ -237,23 +237,13 @@ class InfomorphicHopfield(MemoryModel):
         self.atoms_ = result.atoms
         self.epochs_trained_ = result.epochs_trained
         self.met_criterion_ = result.met_criterion
-        self._dynamics = None
+        self._couplings_changed()
 
     # ------------------------------------------------------------------ recall
     @property
     def bias_(self) -> np.ndarray:
         self._check_stored()
         return np.zeros(self.n_units_)
-
-    def _recall(self, cues, max_steps):
-        if getattr(self, "_dynamics", None) is None:
-            self._dynamics = SignDynamics(self.weights_)
-        return self._dynamics.recall(cues, max_steps, self.update, self.seed)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_dynamics"] = None
-        return state
 
 
 def _params_key(model) -> str:
