@@ -68,9 +68,39 @@ def test_divergence_raises_training_error():
 
 
 # ------------------------------------------------------------------ protocol pieces
+AUTHORS_5000 = [1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480, 2721, 4999, 5000]
+
+
 def test_checkpoints_follow_the_authors_schedule():
-    assert checkpoint_epochs(5000).tolist() == [1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480,
-                                                2721, 4999]
+    # np.logspace(0, log10(5000), 15, dtype=int) as completed epochs, and once more after the last
+    assert checkpoint_epochs(5000).tolist() == AUTHORS_5000
+    assert checkpoint_epochs(300).tolist() == [1, 2, 3, 5, 7, 11, 17, 26, 39, 58, 88, 132, 199,
+                                               300]
+    assert checkpoint_epochs(1).tolist() == [1] and checkpoint_epochs(0).tolist() == []
+
+
+@pytest.mark.parametrize("epochs,stop_at", [(5000, 0), (5000, 1), (5000, 7), (5000, 13),
+                                            (5000, 14), (5000, None), (40, 4)])
+def test_early_stopping_only_at_the_authors_epochs(monkeypatch, epochs, stop_at):
+    """Recall is tested after exactly the scheduled epochs; training stops at the first success.
+
+    The recall check is replaced by one that succeeds on its (stop_at + 1)-th call, so the test
+    sees every checkpoint of a 5000-epoch run cheaply (tiny network)."""
+    import amem.models.infomorphic_train as train
+
+    calls = []
+
+    def fake_overlap(weights, x, n_valid, max_steps, give_up_below=-np.inf):
+        calls.append(len(calls))
+        return np.full(len(n_valid), 1.0 if len(calls) - 1 == stop_at else 0.0)
+
+    monkeypatch.setattr(train, "sync_mean_overlap", fake_overlap)
+    model = amem.make("infomorphic", epochs=epochs, seed=0).store(random_patterns(4, 6, 0))
+    schedule = checkpoint_epochs(epochs).tolist()
+    tested = schedule if stop_at is None else schedule[:stop_at + 1]
+    assert model.history_["epoch"].tolist() == tested
+    assert model.epochs_trained_ == tested[-1]
+    assert model.met_criterion_ == (stop_at is not None)
 
 
 def test_init_weights():
@@ -131,14 +161,22 @@ def trained():
 def test_low_load_recall_and_history(trained):
     model, patterns = trained
     assert overlap(model, patterns) >= 0.95
-    assert overlap(model, patterns, flip_cues(patterns, 0.1, 3)) >= 0.9
-    assert model.met_criterion_ and model.epochs_trained_ in (checkpoint_epochs(300) + 1)
+    assert model.met_criterion_ and model.epochs_trained_ in checkpoint_epochs(300)
     h = model.history_
     assert len(h["epoch"]) == len(h["loss"]) == len(h["mean_overlap"]) == h["atoms"].shape[0]
     assert h["mean_overlap"][-1] >= 0.95 and np.isclose(h["mean_overlap"][-1], overlap(model, patterns))
     # loss = -sum_i redundancy_i, and the atoms of the final network are stored per neuron
     assert np.isclose(h["loss"][-1], -model.atoms_[:, 2].sum())
     assert model.weights_.shape == (50, 50) and (np.diag(model.weights_) == 0).all()
+
+
+def test_longer_training_widens_the_basins(trained):
+    """Early stopping ends training as soon as clean cues are recalled (epoch 7 here), with
+    narrow basins; training on for all 300 epochs recalls from 10%-noisy cues as well."""
+    early, patterns = trained
+    full = amem.make("infomorphic", epochs=300, early_stopping=False, seed=1).store(patterns)
+    cues = flip_cues(patterns, 0.1, 3)
+    assert overlap(full, patterns, cues) >= 0.95 > overlap(early, patterns, cues)
 
 
 def test_redundancy_rises_during_training():

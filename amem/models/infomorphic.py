@@ -91,9 +91,13 @@ class InfomorphicHopfield(MemoryModel):
     epochs : int
         Most training epochs (full-batch Adam steps), default 5000.
     early_stopping : bool
-        Stop at the first of the 15 log-spaced checkpoints where synchronous recall from the
-        clean patterns (external input off, at most N sweeps) reaches mean overlap
-        ``stop_overlap`` (the ``paper`` criterion). The check is always synchronous.
+        Stop at the first checkpoint where synchronous recall from the clean patterns (external
+        input off, at most N sweeps) reaches mean overlap ``stop_overlap`` (the ``paper``
+        criterion). Checkpoints are the authors' (Blümel et al. 2025 code): after the completed
+        epochs ``np.logspace(0, log10(epochs), 15, dtype=int)`` and after the last one, i.e.
+        1, 3, 6, ..., 2721, 4999 and 5000 for 5000 epochs. The check is always synchronous; each
+        cue stops on its own (the authors stop the whole batch of cues at once; see
+        :mod:`amem.models.infomorphic_train`).
     stop_overlap : float
         Threshold of the early-stopping criterion (0.95).
     lr : float

@@ -9,10 +9,16 @@ criterion at a checkpoint leave their bucket.
 Protocol (Blümel et al. 2025, arXiv 2511.02584; see ``shared/docs/infomorphic-spec.md``):
 external input = state = the clean stored patterns, full batch, Adam (lr 0.05, torch defaults
 otherwise), W initialised U(-1/sqrt N, 1/sqrt N) * 0.001 with zero diagonal, loss
--sum_i gamma . atoms_i, recall accuracy checked at ``np.logspace(0, log10(epochs), 15, dtype=int)``
-(0-based epoch indices: after epochs 2, 2, 4, 7, ..., 5000 for 5000 epochs) and training stops
+-sum_i gamma . atoms_i, recall accuracy checked after the completed epochs
+``np.logspace(0, log10(epochs), 15, dtype=int)`` and once more after the last (for 5000 epochs:
+after 1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480, 2721, 4999 and 5000), and training stops
 once the mean overlap of synchronous recall from the clean patterns (external input off, at most
-N sweeps) reaches the threshold.
+N sweeps) reaches the threshold (:func:`checkpoint_epochs`).
+
+One difference from the authors' recall remains: they stop a whole recall batch (all P cues)
+when every cue is at a fixed point or in a 2-cycle, amem stops each cue on its own, so a cue in
+a 2-cycle may end in the other phase of its cycle. ``benchmarks/infomorphic_reference.py``
+measures the effect (``python benchmarks/infomorphic_reference.py batch-stop``).
 """
 
 from __future__ import annotations
@@ -69,9 +75,17 @@ def goal_coefficients(gamma) -> np.ndarray:
 
 
 def checkpoint_epochs(epochs: int) -> np.ndarray:
-    """0-based epoch indices after which recall is checked (the authors' log-spaced schedule)."""
-    marks = np.logspace(0, math.log10(epochs), N_CHECKPOINTS, dtype=int) if epochs > 1 else [0]
-    return np.unique(np.clip(np.asarray(marks), 0, epochs - 1))
+    """Completed-epoch counts after which recall is checked (the authors' schedule).
+
+    The authors' ``np.logspace(0, log10(epochs), 15, dtype=int)`` read as 1-based epoch numbers
+    (recall tested after that many completed epochs), plus the last epoch: for 5000 epochs
+    1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480, 2721, 4999, 5000 (the int cast rounds
+    5000 down to 4999, so the end of training is its own checkpoint). Empty for 0 epochs.
+    """
+    if epochs < 1:
+        return np.zeros(0, dtype=np.int64)
+    marks = np.logspace(0, math.log10(epochs), N_CHECKPOINTS, dtype=int)
+    return np.unique(np.append(np.clip(marks, 1, epochs), epochs)).astype(np.int64)
 
 
 def init_weights(n_units: int, seed: int, scale: float, dtype) -> torch.Tensor:
@@ -401,7 +415,7 @@ def _train(pattern_sets, seeds, cfg, callback):
     sizes = np.array([p.shape[0] for p in pattern_sets])
     buckets = [_Bucket(ids, [pattern_sets[i] for i in ids], [seeds[i] for i in ids], cfg, coef,
                        gamma_t) for ids in _bucket_ranges(sizes)]
-    marks = set(checkpoint_epochs(cfg.epochs).tolist()) if cfg.epochs > 0 else set()
+    marks = set(checkpoint_epochs(cfg.epochs).tolist())
     histories = [{"epoch": [], "loss": [], "atoms": [], "mean_overlap": []} for _ in range(n_total)]
     results: list[TrainResult | None] = [None] * n_total
     gamma = np.asarray(cfg.gamma, dtype=np.float64)
@@ -422,7 +436,7 @@ def _train(pattern_sets, seeds, cfg, callback):
                 continue
             grad, _ = bucket.gradient(zero_diagonal=cfg.backend != "numba")
             bucket.adam_step(grad)
-        if epoch not in marks:
+        if epoch + 1 not in marks:
             continue
         last = epoch == cfg.epochs - 1
         for bucket in buckets:
