@@ -91,7 +91,7 @@ def measure_batch_stop(n: int = 100, loads=(0.5, 1.0, 1.5, 1.6, 1.7, 1.8, 2.0), 
 
     import amem
 
-    diffs, flips = [], 0
+    diffs, near, flips = [], [], 0
     amem_overlap = train.sync_mean_overlap
 
     def both(weights, x, n_valid, max_steps, give_up_below=-np.inf):
@@ -101,6 +101,7 @@ def measure_batch_stop(n: int = 100, loads=(0.5, 1.0, 1.5, 1.6, 1.7, 1.8, 2.0), 
             w = weights[b].detach().double().numpy()
             theirs = batch_sync_overlap(w, x[b, :m].numpy(), max_steps)
             diffs.append(abs(theirs - ours[b]))
+            near.append(max(theirs, ours[b]) >= 0.9)
             flips += (theirs >= 0.95) != (ours[b] >= 0.95)
         return ours
 
@@ -112,9 +113,11 @@ def measure_batch_stop(n: int = 100, loads=(0.5, 1.0, 1.5, 1.6, 1.7, 1.8, 2.0), 
                                                 for a, s in jobs])
     finally:
         train.sync_mean_overlap = amem_overlap
-    d = np.array(diffs)
+    d, near = np.array(diffs), np.array(near)
     return {"checks": len(d), "max_abs_diff": float(d.max()), "mean_abs_diff": float(d.mean()),
-            "n_differ": int((d > 0).sum()), "decisions_flipped": int(flips)}
+            "n_differ": int((d > 0).sum()), "checks_near_threshold": int(near.sum()),
+            "max_abs_diff_near_threshold": float(d[near].max()) if near.any() else 0.0,
+            "decisions_flipped": int(flips)}
 
 
 if __name__ == "__main__":

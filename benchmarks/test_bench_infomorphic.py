@@ -69,5 +69,61 @@ def test_ensemble_training_vs_per_run_torch(benchmark):
         assert ratio >= 5
 
 
+def numpy_gemm_gflops(m: int, k: int, n: int, batch: int = 1, seconds: float = 0.5) -> float:
+    """Best float32 matrix-multiply rate numpy reaches for (batch, m, k) @ (batch, k, n)."""
+    rng = np.random.default_rng(0)
+    a = rng.random((batch, m, k), dtype=np.float32)
+    b = rng.random((batch, k, n), dtype=np.float32)
+    flops = 2.0 * batch * m * k * n
+    reps = max(1, int(2e8 / flops))
+    best, t_end = float("inf"), time.perf_counter() + seconds
+    while time.perf_counter() < t_end or best == float("inf"):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            np.matmul(a, b)
+        best = min(best, (time.perf_counter() - t0) / reps)
+    return flops / best / 1e9
+
+
+def test_protocol_gflops_against_numpy_gemm(benchmark):
+    """Achieved GFLOP/s of the Fig. 2C protocol's matrix products (model diagnostics) beside
+    numpy's float32 GEMM rate measured in this run (large square and the protocol's shape).
+
+    Workload: the paper protocol at N = 100, alphas 0.01:2.01:0.05, seeds 0-1 (82 networks,
+    5000 epochs, early stopping), trained in one ``store_many`` call; the achieved rate is the
+    sum of ``diagnostics()["matmul_flops"]`` over the training's wall time (everything counts:
+    PID kernel, Adam, checkpoints)."""
+    from amem.harness.trials import TrialSpec, build_model, trial_patterns
+
+    quick = benchmark.disabled
+    n, seeds, epochs = (30, range(1), 30) if quick else (100, range(2), 5000)
+    alphas = np.round(np.arange(0.01, 2.02, 0.05 if not quick else 0.5), 2)
+    trials = [TrialSpec(model="infomorphic", n_units=n, n_patterns=max(1, round(a * n)),
+                        seed=s, params={"epochs": epochs}) for s in seeds for a in alphas]
+    models = [build_model(t) for t in trials]
+    sets = [trial_patterns(t) for t in trials]
+    InfomorphicHopfield.store_many([build_model(trials[0])], [sets[0]])  # compile outside
+    _, wall, cpu = benchmark.pedantic(
+        lambda: _timed(lambda: InfomorphicHopfield.store_many(models, sets)), rounds=1,
+        iterations=1)
+    diag = [m.diagnostics() for m in models]
+    flops = sum(d["matmul_flops"] for d in diag)
+    net_epochs = sum(d["network_epochs"] for d in diag)
+    achieved = flops / wall / 1e9
+    big = numpy_gemm_gflops(1024, 1024, 1024)
+    p_typ = round(1.5 * n)
+    shaped = numpy_gemm_gflops(n, n, p_typ, batch=64)
+    benchmark.extra_info.update(achieved_gflops=achieved, numpy_gemm_gflops=big,
+                                numpy_shaped_gflops=shaped, network_epochs=net_epochs,
+                                matmul_gflop=flops / 1e9, wall_s=wall, cpu_s=cpu)
+    print(f"\ninfomorphic protocol, {len(models)} networks, {net_epochs} network-epochs "
+          f"({1e3 * cpu / net_epochs:.3f} ms cpu each), {flops / 1e9:.1f} GFLOP of matrix "
+          f"products in {wall:.1f} s wall ({cpu:.1f} s cpu): {achieved:.1f} GFLOP/s achieved; "
+          f"numpy float32 GEMM in this run: {big:.1f} GFLOP/s at 1024^3, {shaped:.1f} GFLOP/s at "
+          f"64 x ({n}x{n} @ {n}x{p_typ}); achieved = {achieved / big:.0%} of the large-GEMM rate, "
+          f"{achieved / shaped:.0%} of the shaped one")
+    assert flops > 0 and net_epochs > 0
+
+
 def seeds_of(jobs):
     return [s for _, s in jobs]

@@ -170,6 +170,29 @@ def test_low_load_recall_and_history(trained):
     assert model.weights_.shape == (50, 50) and (np.diag(model.weights_) == 0).all()
 
 
+def test_diagnostics_count_epochs_and_matmul_flops(monkeypatch):
+    """The reported FLOPs equal those of the matrix products training actually ran."""
+    assert amem.make("infomorphic").diagnostics() == {}
+    flops = []
+    bmm = torch.bmm
+
+    def counting_bmm(a, b, **kw):
+        flops.append(2 * a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2])
+        return bmm(a, b, **kw)
+
+    monkeypatch.setattr(torch, "bmm", counting_bmm)
+    patterns = random_patterns(20, 50, 7)
+    model = amem.make("infomorphic", epochs=300, seed=1).store(patterns)
+    d = model.diagnostics()
+    assert d["epochs_trained"] == model.epochs_trained_ == d["network_epochs"]
+    assert d["met_criterion"] is True and d["checkpoints"] == len(model.history_["epoch"])
+    assert d["matmul_flops"] == sum(flops) > 0
+    monkeypatch.setattr(torch, "bmm", bmm)
+    full = amem.make("infomorphic", epochs=12, early_stopping=False).store(patterns).diagnostics()
+    assert full["epochs_trained"] == 12 and full["checkpoints"] == len(checkpoint_epochs(12))
+    assert full["matmul_flops"] == 4 * 50 * 50 * 20 * (12 + full["checkpoints"])
+
+
 def test_longer_training_widens_the_basins(trained):
     """Early stopping ends training as soon as clean cues are recalled (epoch 7 here), with
     narrow basins; training on for all 300 epochs recalls from 10%-noisy cues as well."""

@@ -243,6 +243,36 @@ class InfomorphicHopfield(MemoryModel):
         self.met_criterion_ = result.met_criterion
         self._dynamics = None
 
+    # ------------------------------------------------------------------ accounting
+    def diagnostics(self) -> dict[str, Any]:
+        """What the last training cost and how it ended (JSON values; recorded with each trial).
+
+        * ``epochs_trained``: full-batch Adam steps taken (early stopping may end before
+          ``epochs``);
+        * ``met_criterion``: whether a recall check reached ``stop_overlap`` (with early
+          stopping on, training stopped there);
+        * ``checkpoints``: recall checks made (each also recomputes the PID atoms);
+        * ``network_epochs``: network-epochs trained for this model (= ``epochs_trained``; trials
+          that share a trained network, e.g. one trial at several cue-noise levels, each report
+          the shared network's count);
+        * ``matmul_flops``: floating-point operations of the training's matrix products, counted
+          as 2 m n k per (m x k) @ (k x n) product over the model's own P (the padding of a
+          batched bucket is not counted): per epoch the fields W X^T and the weight gradient
+          dL/dC X, each 2 N^2 P, and the same two again at every checkpoint (the joint
+          distribution and atoms). Recall (incremental field updates) is not counted.
+
+        Empty before :meth:`store`.
+        """
+        if getattr(self, "weights_", None) is None:
+            return {}
+        n, p = self.n_units_, self.n_patterns_
+        checks = len(self.history_.get("epoch", ()))
+        return {"epochs_trained": int(self.epochs_trained_),
+                "met_criterion": bool(self.met_criterion_),
+                "checkpoints": int(checks),
+                "network_epochs": int(self.epochs_trained_),
+                "matmul_flops": int(4 * n * n * p * (self.epochs_trained_ + checks))}
+
     # ------------------------------------------------------------------ recall
     @property
     def bias_(self) -> np.ndarray:

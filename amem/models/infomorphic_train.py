@@ -17,8 +17,10 @@ N sweeps) reaches the threshold (:func:`checkpoint_epochs`).
 
 One difference from the authors' recall remains: they stop a whole recall batch (all P cues)
 when every cue is at a fixed point or in a 2-cycle, amem stops each cue on its own, so a cue in
-a 2-cycle may end in the other phase of its cycle. ``benchmarks/infomorphic_reference.py``
-measures the effect (``python benchmarks/infomorphic_reference.py batch-stop``).
+a 2-cycle may end in the other phase of its cycle. ``python benchmarks/infomorphic_reference.py
+batch-stop`` measures the effect at every checkpoint of 28 trainings (N = 100, alpha 0.5-2.0,
+4 seeds): the mean overlaps differ by up to 0.06 early in training, where recall is poor and
+many cues cycle, but by at most 0.002 where either reaches 0.9, and no stopping decision changed.
 """
 
 from __future__ import annotations
