@@ -122,7 +122,7 @@ def test_goal_coefficients_recombine_the_atoms():
 def test_batched_adam_equals_torch_adam():
     cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
     bucket = _Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
-                     cfg, goal_coefficients(cfg.gamma), torch.tensor(cfg.gamma))
+                     cfg)
     ref = bucket.w.clone().requires_grad_(True)
     opt = torch.optim.Adam([ref], lr=cfg.lr)
     rng = np.random.default_rng(2)
@@ -139,7 +139,7 @@ def test_torch_adam_path_equals_the_numba_one():
     """The elementwise torch update (used off the CPU, e.g. on CUDA) checked here on the CPU."""
     cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
     buckets = [_Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
-                       cfg, goal_coefficients(cfg.gamma), torch.tensor(cfg.gamma))
+                       cfg)
                for _ in range(2)]
     rng = np.random.default_rng(3)
     for _ in range(4):
@@ -240,6 +240,24 @@ def test_store_many_matches_store_one_by_one():
         np.testing.assert_allclose(model.weights_, single.weights_, rtol=1e-4, atol=1e-6)
         assert np.array_equal(model.recall(p).states, single.recall(p).states)
     assert np.array_equal(batch[1].weights_, batch[3].weights_)  # duplicate trained once
+
+
+@pytest.mark.parametrize("backend,binning", [("numba", "fixed"), ("autograd", "soft")])
+def test_mixed_goals_in_one_batch_equal_each_trained_alone(backend, binning):
+    """Goals are data: networks of one store_many call train under their own goals."""
+    goals = ["redundancy", (0.48, -0.16, 0.25, 0.04, -0.63), "co-information", "joint-mi",
+             "redundancy"]
+    sets = [random_patterns(p, 30, s) for p, s in [(20, 0), (20, 0), (26, 1), (12, 2), (26, 1)]]
+    kw = dict(epochs=40, early_stopping=False, backend=backend, binning=binning)
+    batch = InfomorphicHopfield.store_many(
+        [amem.make("infomorphic", goal=g, seed=3, **kw) for g in goals], sets)
+    for model, g, p in zip(batch, goals, sets):
+        single = amem.make("infomorphic", goal=g, seed=3, **kw).store(p)
+        assert model.gamma == single.gamma
+        np.testing.assert_allclose(model.weights_, single.weights_, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(model.history_["loss"], single.history_["loss"], rtol=1e-4)
+    # same patterns and seed, different goal: different networks
+    assert np.abs(batch[0].weights_ - batch[1].weights_).max() > 1e-2
 
 
 def test_training_threads_do_not_change_the_networks(monkeypatch):

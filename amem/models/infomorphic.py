@@ -186,10 +186,12 @@ class InfomorphicHopfield(MemoryModel):
 
     @classmethod
     def store_many(cls, models, pattern_sets):
-        """Train every model on its patterns in one batched computation (same params and N).
+        """Train every model on its patterns in one batched computation (same N; parameters
+        equal except ``seed`` and ``goal``: each network trains under its own goal, so many
+        goals train in one computation).
 
-        Models with identical parameters, seed and patterns (e.g. the same trial at several cue
-        noise levels) are trained once and share the result.
+        Models with identical goal, seed and patterns (e.g. the same trial at several cue noise
+        levels) are trained once and share the result.
         """
         from amem.validation import as_bipolar
 
@@ -219,7 +221,7 @@ class InfomorphicHopfield(MemoryModel):
         unique: dict[tuple, int] = {}
         which = []
         for m, s in zip(models, sets):
-            key = (m.seed, s.shape, s.tobytes())
+            key = (m.seed, m.gamma, s.shape, s.tobytes())
             which.append(unique.setdefault(key, len(unique)))
         first = {}
         for k, u in enumerate(which):
@@ -231,7 +233,8 @@ class InfomorphicHopfield(MemoryModel):
             if not torch.cuda.is_available():
                 raise AmemError("device='cuda' but torch sees no CUDA GPU; use device='cpu'")
         results = train_ensemble([sets[k] for k in order], [models[k].seed for k in order],
-                                 models[0]._train_config())
+                                 models[0]._train_config(),
+                                 gammas=[models[k].gamma for k in order])
         for m, u in zip(models, which):
             m._set_result(results[u])
 
@@ -293,7 +296,8 @@ class InfomorphicHopfield(MemoryModel):
 def _params_key(model) -> str:
     import json
 
-    params = {k: v for k, v in model.get_params().items() if k not in ("seed",)}
+    # seed and goal are per network in a batched training; the rest must be shared
+    params = {k: v for k, v in model.get_params().items() if k not in ("seed", "goal")}
     return json.dumps(params, sort_keys=True, default=str)
 
 

@@ -70,10 +70,12 @@ class TrainResult:
 def goal_coefficients(gamma) -> np.ndarray:
     """gamma over the five atoms -> weights of (red, I(Y;S1), I(Y;S2), I(Y;S1,S2), H(Y)).
 
-    u1 = I1 - red, u2 = I2 - red, syn = I12 - I1 - I2 + red, h_res = H - I12.
+    u1 = I1 - red, u2 = I2 - red, syn = I12 - I1 - I2 + red, h_res = H - I12. ``gamma`` may be
+    one goal (5,) or one per network (B, 5); the result has the same shape.
     """
-    g1, g2, g3, g4, g5 = (float(x) for x in gamma)
-    return np.array([g3 + g4 - g1 - g2, g1 - g4, g2 - g4, g4 - g5, g5], dtype=np.float64)
+    g = np.asarray(gamma, dtype=np.float64)
+    g1, g2, g3, g4, g5 = (g[..., k] for k in range(5))
+    return np.stack([g3 + g4 - g1 - g2, g1 - g4, g2 - g4, g4 - g5, g5], axis=-1)
 
 
 def checkpoint_epochs(epochs: int) -> np.ndarray:
@@ -155,14 +157,16 @@ def _soft_membership(x, valid, n_bins, tau):
 
 
 def autograd_grad(weights, xt, x, ext, valid, n_valid, gamma_t, cfg: TrainConfig):
-    """dL/dW by autograd through :func:`sx_atoms` (any binning, any device). Returns (grad, p)."""
+    """dL/dW by autograd through :func:`sx_atoms` (any binning, any device). Returns (grad, p).
+
+    ``gamma_t``: the goal of every network, (B, 5) (or one goal, (5,), for all)."""
     with torch.enable_grad():
         w = weights.detach().requires_grad_(True)
         fields = torch.bmm(w, xt)
         theta = torch.sigmoid(fields + cfg.external_weight * xt)
         p = joint_distribution(fields, theta, ext, valid, n_valid, cfg)
         atoms = sx_atoms(p, torch)
-        loss = -(atoms * gamma_t).sum()
+        loss = -(atoms * (gamma_t[:, None, :] if gamma_t.dim() == 2 else gamma_t)).sum()
         (grad,) = torch.autograd.grad(loss, w)
     grad.diagonal(dim1=1, dim2=2).zero_()
     if not torch.isfinite(grad).all():
@@ -176,12 +180,21 @@ def _diverged(what: str) -> TrainingError:
 
 # ----------------------------------------------------------------------------- the ensemble
 class _Bucket:
-    """Networks of similar P trained together: padded (B, N, P_max) tensors plus Adam state."""
+    """Networks of similar P trained together: padded (B, N, P_max) tensors plus Adam state.
 
-    def __init__(self, ids, patterns, seeds, cfg: TrainConfig, coef, gamma_t):
-        self.cfg, self.coef, self.gamma_t = cfg, coef, gamma_t
+    Each network has its own goal (``gammas``, (B, 5); default ``cfg.gamma`` for all): the goal
+    only enters the per-neuron PID gradient, so networks with different goals share every
+    batched operation.
+    """
+
+    def __init__(self, ids, patterns, seeds, cfg: TrainConfig, gammas=None):
+        self.cfg = cfg
         self.ids = np.asarray(ids)
         dev, dt = torch.device(cfg.device), getattr(torch, cfg.dtype)
+        if gammas is None:
+            gammas = [cfg.gamma] * len(self.ids)
+        self.gammas = np.asarray(gammas, dtype=np.float64).reshape(len(self.ids), 5)
+        self.gamma_t = torch.tensor(self.gammas, dtype=dt, device=dev)
         n_units = patterns[0].shape[1]
         p_max = max(p.shape[0] for p in patterns)
         x = np.zeros((len(ids), p_max, n_units), np.int8)
@@ -211,6 +224,7 @@ class _Bucket:
             self.grad = torch.empty(b, n, n, dtype=self.x.dtype)
             self.bin_range = np.array(bin_range(self.cfg), dtype=np.float64)
             self.no_hist = np.zeros((0, 0, 0))
+            self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
             self.n_valid_np = self.n_valid.numpy()
             self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
 
@@ -285,7 +299,8 @@ class _Bucket:
         """Drop the networks where ``mask`` is False."""
         idx = torch.as_tensor(np.flatnonzero(mask), device=self.w.device)
         self.ids = self.ids[mask]
-        for name in ("w", "m", "v", "x", "n_valid"):
+        self.gammas = self.gammas[mask]
+        for name in ("w", "m", "v", "x", "n_valid", "gamma_t"):
             setattr(self, name, getattr(self, name).index_select(0, idx))
         if len(self.ids):
             self._derive()
@@ -324,8 +339,12 @@ def _bucket_ranges(sizes: np.ndarray, ratio: float = 0.8) -> list[np.ndarray]:
 
 
 def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainConfig,
-                   callback=None) -> list[TrainResult]:
+                   callback=None, gammas=None) -> list[TrainResult]:
     """Train one network per (patterns, seed) pair; all share N and the config.
+
+    ``gammas`` (one 5-vector per network) gives each network its own goal (default
+    ``cfg.gamma`` for all): many goals train in one batched computation, and a network's result
+    does not depend on the goals of the others (up to float rounding of the batched products).
 
     On the CPU the networks are dealt out to ``AMEM_THREADS`` Python threads (default 2, at most
     the cores), each training its share with single-threaded torch and Numba calls: per epoch
@@ -340,18 +359,22 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
 
     threads = training_threads() if cfg.device == "cpu" else 1
     split = threads > 1 and _numba_is_thread_safe()
+    if gammas is None:
+        gammas = [cfg.gamma] * len(pattern_sets)
+    gammas = [tuple(float(x) for x in g) for g in gammas]
     groups = _deal(np.array([p.shape[0] for p in pattern_sets]), threads if split else 1)
     old_torch = torch.get_num_threads()
     torch.set_num_threads(1 if len(groups) > 1 else threads)
     try:
         if len(groups) == 1:
-            return _train_with_numba_threads(pattern_sets, seeds, cfg, callback,
+            return _train_with_numba_threads(pattern_sets, seeds, gammas, cfg, callback,
                                              min(threads, numba.config.NUMBA_NUM_THREADS))
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(len(groups), thread_name_prefix="amem-train") as pool:
             parts = [pool.submit(_train_with_numba_threads, [pattern_sets[i] for i in g],
-                                 [seeds[i] for i in g], cfg, callback, 1) for g in groups]
+                                 [seeds[i] for i in g], [gammas[i] for i in g], cfg, callback,
+                                 1) for g in groups]
             parts = [f.result() for f in parts]
     finally:
         torch.set_num_threads(old_torch)
@@ -386,13 +409,13 @@ def _deal(sizes: np.ndarray, n_groups: int) -> list[np.ndarray]:
     return [g for g in groups if len(g)]
 
 
-def _train_with_numba_threads(pattern_sets, seeds, cfg, callback, numba_threads):
+def _train_with_numba_threads(pattern_sets, seeds, gammas, cfg, callback, numba_threads):
     import numba
 
     old = numba.get_num_threads()  # thread-local in Numba
     numba.set_num_threads(numba_threads)
     try:
-        return _train(pattern_sets, seeds, cfg, callback)
+        return _train(pattern_sets, seeds, gammas, cfg, callback)
     finally:
         numba.set_num_threads(old)
 
@@ -408,19 +431,16 @@ def training_threads() -> int:
     return max(1, min(threads, os.cpu_count() or 1))
 
 
-def _train(pattern_sets, seeds, cfg, callback):
+def _train(pattern_sets, seeds, gammas, cfg, callback):
     n_total = len(pattern_sets)
     n_units = pattern_sets[0].shape[1]
-    dev = torch.device(cfg.device)
-    coef = goal_coefficients(cfg.gamma)
-    gamma_t = torch.tensor(cfg.gamma, dtype=getattr(torch, cfg.dtype), device=dev)
     sizes = np.array([p.shape[0] for p in pattern_sets])
-    buckets = [_Bucket(ids, [pattern_sets[i] for i in ids], [seeds[i] for i in ids], cfg, coef,
-                       gamma_t) for ids in _bucket_ranges(sizes)]
+    buckets = [_Bucket(ids, [pattern_sets[i] for i in ids], [seeds[i] for i in ids], cfg,
+                       [gammas[i] for i in ids]) for ids in _bucket_ranges(sizes)]
     marks = set(checkpoint_epochs(cfg.epochs).tolist())
     histories = [{"epoch": [], "loss": [], "atoms": [], "mean_overlap": []} for _ in range(n_total)]
     results: list[TrainResult | None] = [None] * n_total
-    gamma = np.asarray(cfg.gamma, dtype=np.float64)
+    gammas = np.asarray(gammas, dtype=np.float64)
 
     def finish(bucket, mask, epochs_done, met, atoms_pn):
         for b in np.flatnonzero(mask):
@@ -460,7 +480,7 @@ def _train(pattern_sets, seeds, cfg, callback):
             for b, i in enumerate(bucket.ids):
                 h = histories[i]
                 h["epoch"].append(epoch + 1)
-                h["loss"].append(float(-(atoms[b] @ gamma).sum()))
+                h["loss"].append(float(-(atoms[b] @ gammas[i]).sum()))
                 h["atoms"].append(atoms[b].mean(0))
                 h["mean_overlap"].append(float(overlap[b]))
             done = (met if cfg.early_stopping else np.zeros(len(bucket), bool)) | last
