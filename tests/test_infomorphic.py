@@ -10,7 +10,8 @@ torch = pytest.importorskip("torch")
 
 import amem  # noqa: E402
 from amem.errors import AmemError, TrainingError  # noqa: E402
-from amem.models.infomorphic import GOALS, InfomorphicHopfield, parse_goal  # noqa: E402
+from amem.models.infomorphic import (ABLATION_LADDER, GOALS, InfomorphicHopfield,  # noqa: E402
+                                     parse_goal)
 from amem.models.infomorphic_train import (TrainConfig, _Bucket, checkpoint_epochs,  # noqa: E402
                                            goal_coefficients, init_weights)
 from amem.patterns import flip_cues, random_patterns  # noqa: E402
@@ -54,7 +55,8 @@ def test_bad_goal_is_a_clear_error(goal, match):
     ({"binning": "quantile"}, "binning"), ({"epochs": -1}, "epochs"), ({"lr": 0}, "lr"),
     ({"device": "tpu"}, "device"), ({"dtype": "float16"}, "dtype"),
     ({"backend": "numba", "binning": "soft"}, "backend='numba'"),
-    ({"external_weight": -1.0}, "external_weight"),
+    ({"external_weight": -1.0}, "external_weight"), ({"optimizer": "lbfgs"}, "optimizer"),
+    ({"testing": "noisy"}, "testing"), ({"train_external": "yes"}, "train_external"),
 ])
 def test_bad_params_are_clear_errors(params, match):
     with pytest.raises(AmemError, match=match):
@@ -149,6 +151,110 @@ def test_torch_adam_path_equals_the_numba_one():
         buckets[1].adam_step(g.clone(), use_torch=True)
     assert torch.allclose(buckets[0].w, buckets[1].w, rtol=1e-12, atol=1e-15)
     assert (buckets[0].w != buckets[0].w.new_zeros(())).any()
+
+
+# ------------------------------------------------------------------ ablation parameters
+def test_ablation_ladder_rows_are_model_parameters():
+    """Each row of the paper's ladder is one change of parameters to the row above."""
+    assert [r[0] for r in ABLATION_LADDER] == list(range(1, 8))
+    assert [r[3] for r in ABLATION_LADDER] == [0.40, 0.89, 0.92, 1.35, 1.65, 1.60, 1.69]
+    patterns = random_patterns(12, 20, 0)
+    previous = None
+    for row, _, params, _ in ABLATION_LADDER:
+        model = amem.make("infomorphic", epochs=3, seed=0, **params).store(patterns)
+        got = model.get_params()
+        if previous is not None:
+            changed = {k for k in got if got[k] != previous[k]}
+            assert len(changed) == 1, (row, changed)
+        previous = got
+        assert model.recall(patterns).states.shape == patterns.shape
+
+
+def test_sgd_step_is_plain_gradient_descent():
+    for backend in ("numba", "autograd"):
+        cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64", optimizer="sgd", lr=0.3,
+                          backend=backend, init_scale=50.0)
+        bucket = _Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)],
+                         [0, 1], cfg)
+        w0 = bucket.w.clone()
+        grad, _ = bucket.gradient()
+        grad = grad.clone()
+        grad.diagonal(dim1=1, dim2=2).zero_()
+        assert grad.abs().max() > 1e-3
+        bucket.step(bucket.gradient(zero_diagonal=False)[0])
+        torch.testing.assert_close(bucket.w, w0 - 0.3 * grad, rtol=1e-12, atol=1e-14)
+
+
+def test_sgd_and_adam_train_different_networks():
+    patterns = random_patterns(30, 30, 2)
+    kw = dict(epochs=20, early_stopping=False, seed=0)
+    adam = amem.make("infomorphic", **kw).store(patterns)
+    sgd = amem.make("infomorphic", optimizer="sgd", **kw).store(patterns)
+    assert np.abs(adam.weights_ - sgd.weights_).max() > 0.1 and adam.lr == sgd.lr
+
+
+@pytest.mark.parametrize("binning", ["fixed", "adaptive"])
+def test_external_weight_gradient_closed_form_matches_autograd(binning):
+    cfgs = [TrainConfig(gamma=(0.48, -0.16, 0.25, 0.04, -0.63), binning=binning, dtype="float64",
+                        backend=b, train_external=True, external_weight=1.3,
+                        init_scale=60.0 if binning == "fixed" else 1.0)
+            for b in ("numba", "autograd")]
+    sets = [random_patterns(23, 12, 0), random_patterns(15, 12, 1)]
+    fast, ref = (_Bucket(np.arange(2), sets, [0, 1], c) for c in cfgs)
+    fast.gradient()
+    ref.gradient()
+    assert ref.grad_ext.abs().max() > 1e-3
+    torch.testing.assert_close(fast.grad_ext, ref.grad_ext, rtol=1e-7, atol=1e-10)
+
+
+def test_trainable_external_weight_moves_frozen_one_does_not():
+    patterns = random_patterns(30, 30, 3)
+    kw = dict(epochs=20, early_stopping=False, external_weight=1.0, seed=0)
+    frozen = amem.make("infomorphic", **kw).store(patterns)
+    free = amem.make("infomorphic", train_external=True, **kw).store(patterns)
+    assert (frozen.external_weights_ == 1.0).all()
+    assert np.abs(free.external_weights_ - 1.0).max() > 0.1
+    assert np.abs(frozen.weights_ - free.weights_).max() > 1e-3
+    autograd = amem.make("infomorphic", train_external=True, backend="autograd",
+                         dtype="float64", **kw).store(patterns)
+    np.testing.assert_allclose(free.external_weights_, autograd.external_weights_, rtol=1e-4)
+
+
+def test_external_weight_scale_reaches_training():
+    patterns = random_patterns(30, 30, 3)
+    kw = dict(epochs=10, early_stopping=False, seed=0)
+    one = amem.make("infomorphic", external_weight=1.0, **kw).store(patterns)
+    ref = amem.make("infomorphic", external_weight=1.0, backend="autograd", dtype="float64",
+                    **kw).store(patterns)
+    big = amem.make("infomorphic", external_weight=2.3, **kw).store(patterns)
+    np.testing.assert_allclose(one.weights_, ref.weights_, rtol=1e-3, atol=1e-6)
+    assert np.abs(one.weights_ - big.weights_).max() > 1e-3
+
+
+def test_stochastic_testing():
+    from amem.models.infomorphic_train import stochastic_accuracy, stochastic_states
+
+    patterns = random_patterns(5, 40, 4)
+    strong = torch.tensor(100.0 * (patterns.T @ patterns - 5 * np.eye(40)))[None]
+    x = torch.tensor(patterns, dtype=torch.float64)[None]
+    n_valid = torch.tensor([5])
+    # saturated fields: sampling is deterministic and the patterns are stable
+    assert stochastic_accuracy(strong, x, n_valid, 20, [0], 1)[0] == 1.0
+    # no couplings: every unit is a fair coin, so states agree with the first by chance
+    acc = stochastic_accuracy(torch.zeros(1, 40, 40, dtype=torch.float64), x, n_valid, 20,
+                              [0], 1)[0]
+    assert abs(acc) < 0.1
+    first, rest = stochastic_states(np.zeros((40, 40)), patterns, 20, np.random.default_rng(0))
+    assert rest.shape == (20, 5, 40) and abs((rest == 1).mean() - 0.5) < 0.05
+    # the model: recall is stochastic but seeded; training's early stopping uses the test
+    kw = dict(epochs=60, seed=0, testing="stochastic")
+    model = amem.make("infomorphic", **kw).store(random_patterns(8, 30, 0))
+    twin = amem.make("infomorphic", **kw).store(random_patterns(8, 30, 0))
+    p = random_patterns(8, 30, 0)
+    out = model.recall(p)
+    assert np.array_equal(out.states, twin.recall(p).states)
+    assert (out.status == "max_steps").all() and (out.steps == 21).all()
+    assert model.met_criterion_ == (model.history_["mean_overlap"][-1] >= 0.95)
 
 
 # ------------------------------------------------------------------ training and recall

@@ -63,7 +63,7 @@ def infomorphic_field_grad(fields, ext, ext_weight, n_valid, coef, bin_range, n_
     ----------
     fields : float[B, N, P]   recurrent fields c (padding columns ignored)
     ext : int8[B, N, P]       the neuron's own pattern bit (+1/-1), i.e. the external bin
-    ext_weight : float        the frozen external weight; theta = sigmoid(ext_weight * ext + c)
+    ext_weight : float64[B, N]  each neuron's external weight; theta = sigmoid(ext_weight * ext + c)
     n_valid : int64[B]        number of stored patterns M of each network (<= P)
     coef : float64[B, 5]      (k_red, k_1, k_2, k_12, k_H) of each network: its goal over red,
                               MI_1, MI_2, MI_12, H (networks may have different goals)
@@ -115,7 +115,7 @@ def infomorphic_field_grad(fields, ext, ext_weight, n_valid, coef, bin_range, n_
                 for mu in range(m):
                     g_row[mu] = 0.0
                 continue
-            _sigmoid(c_row, ext[b, i], ext_weight, m, theta, e_neg)
+            _sigmoid(c_row, ext[b, i], ext_weight[b, i], m, theta, e_neg)
             cnt[:] = 0.0
             tp[:] = 0.0
             for mu in range(m):  # histogram: count and sum of theta per cell

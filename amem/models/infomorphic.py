@@ -19,7 +19,29 @@ GOALS = {
     "co-information": (0.0, 0.0, 1.0, -1.0, 0.0),
 }
 BINNINGS = ("fixed", "adaptive", "soft")
+OPTIMIZERS = ("adam", "sgd")
+TESTINGS = ("deterministic", "stochastic")
 DEFAULT_BINS = {"fixed": 60, "adaptive": 60, "soft": 10}
+
+#: The ablation ladder of Blümel et al. (2025, appendix "ablation"; spec §10): each row adds one
+#: change to the row above; (row, change, model parameters, the paper's mean alpha_c over 20 runs).
+#: The SGD rows' learning rate is not recoverable from the authors' material: ``lr`` keeps its
+#: default (0.05) here and should be stated with any result.
+ABLATION_LADDER = (
+    (1, "ablated: stochastic testing, SGD, adaptive binning, trainable external weight at 1.0",
+     {"testing": "stochastic", "optimizer": "sgd", "binning": "adaptive",
+      "train_external": True, "external_weight": 1.0}, 0.40),
+    (2, "+ deterministic testing",
+     {"optimizer": "sgd", "binning": "adaptive", "train_external": True,
+      "external_weight": 1.0}, 0.89),
+    (3, "+ frozen external weight (1.0)",
+     {"optimizer": "sgd", "binning": "adaptive", "external_weight": 1.0}, 0.92),
+    (4, "+ external weight 2.3", {"optimizer": "sgd", "binning": "adaptive"}, 1.35),
+    (5, "+ Adam", {"binning": "adaptive"}, 1.65),
+    (6, "+ soft (marginal) binning", {"binning": "soft"}, 1.60),
+    (7, "+ optimised goal (ii)", {"binning": "soft", "goal": [0.48, -0.16, 0.25, 0.04, -0.63]},
+     1.69),
+)
 
 
 def parse_goal(goal: Any) -> tuple[float, ...]:
@@ -103,7 +125,9 @@ class InfomorphicHopfield(MemoryModel):
     lr : float
         Adam learning rate (0.05; other Adam settings are torch's defaults).
     external_weight : float
-        The frozen external weight |w_T| (2.3).
+        The external weight |w_T| (2.3, frozen unless ``train_external``). The ablation ladder
+        runs rows 1-3 at 1.0 and adds 2.3 in row 4 (0.92 -> 1.35); the scaling appendix uses 3.0
+        at N = 800.
     init_scale : float
         Initial W ~ U(-1/sqrt N, 1/sqrt N) * init_scale (0.001).
     device : {"cpu", "cuda"}
@@ -115,12 +139,37 @@ class InfomorphicHopfield(MemoryModel):
         numba: closed-form gradient, CPU, hard bins; autograd: torch autograd through
         ``sx_atoms`` (any device and binning). auto picks numba when it applies.
     update : {"sync", "async"}
+        Recall order of the deterministic sign dynamics.
+    optimizer : {"adam", "sgd"}
+        Adam (the paper's; torch defaults) or plain full-batch gradient descent with the same
+        ``lr`` (W <- W - lr dL/dW). The paper's ablation ladder (Blümel et al. 2025, appendix
+        "ablation"; spec §10) trains its first four rows with SGD and adds Adam in row 5 (alpha_c
+        1.35 -> 1.65); their SGD learning rate is not stated in what was readable, so state the
+        ``lr`` with any SGD result.
+    train_external : bool
+        Train each neuron's external weight v_i (initialised at ``external_weight``) with the
+        same optimiser, instead of freezing it (the paper's default, ``freeze_external``). The
+        ablation's rows 1-2 use trainable external weights at scale 1, row 3 freezes them
+        (0.89 -> 0.92). With hard bins the external source's bin is the sign of v_i x_i, so
+        dL/dv_i = sum_mu dL/dc_i^mu x_i^mu (computed in closed form); with soft bins autograd
+        also differentiates the soft membership of r = v x.
+    testing : {"deterministic", "stochastic"}
+        How recall is tested, for early stopping and by :meth:`recall`. deterministic (the
+        paper's): sign dynamics to a fixed point or 2-cycle. stochastic (the ablation's row 1,
+        "ablated"; spec §4.2 ``test_stochastic``): units sample s_i = +1 with probability
+        sigmoid(sum_j W_ij s_j), synchronously, external input off; from each cue one step and
+        20 more. Early stopping then uses the authors' stochastic accuracy (mean over the 20
+        further steps of the overlap with the state after the first step), and :meth:`recall`
+        returns the state after the last step (status ``max_steps``), which the harness scores
+        against the pattern: a stricter score than the authors', which compares with the first
+        sampled state. Random numbers come from ``seed``.
     seed : int
         Seeds the initial weights (and the asynchronous visiting orders).
 
     Attributes after ``store``: ``weights_`` (N, N), ``bias_`` (zeros), ``history_`` (dict of
     arrays per checkpoint: epoch, loss, atoms (mean over neurons), mean_overlap), ``atoms_``
-    (N, 5) per-neuron atoms at the end, ``epochs_trained_``, ``met_criterion_``.
+    (N, 5) per-neuron atoms at the end, ``epochs_trained_``, ``met_criterion_``,
+    ``external_weights_`` (N,) (all ``external_weight`` unless ``train_external``).
 
     Capacity (paper protocol, N = 100, 20 seeds): alpha_c = 1.59 in the paper. At very low load
     (P of a few patterns) recall is poor: a neuron whose bit is constant over the stored patterns
@@ -141,7 +190,9 @@ class InfomorphicHopfield(MemoryModel):
                  n_bins: int | None = None, epochs: int = 5000, early_stopping: bool = True,
                  stop_overlap: float = 0.95, lr: float = 0.05, external_weight: float = 2.3,
                  init_scale: float = 1e-3, device: str = "cpu", dtype: str = "float32",
-                 backend: str = "auto", update: str = "sync", seed: int = 0) -> None:
+                 backend: str = "auto", update: str = "sync", optimizer: str = "adam",
+                 train_external: bool = False, testing: str = "deterministic",
+                 seed: int = 0) -> None:
         super().__init__(seed=seed, update=update)
         self.goal = goal if isinstance(goal, str) else list(parse_goal(goal))
         self.gamma = parse_goal(goal)
@@ -163,6 +214,9 @@ class InfomorphicHopfield(MemoryModel):
         self.device = check_choice("device", device, ("cpu", "cuda"))
         self.dtype = check_choice("dtype", dtype, ("float32", "float64"))
         self.backend = check_choice("backend", backend, ("auto", "numba", "autograd"))
+        self.optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+        self.train_external = check_choice("train_external", train_external, (True, False))
+        self.testing = check_choice("testing", testing, TESTINGS)
         if self.backend == "numba" and (self.device != "cpu" or self.binning == "soft"):
             raise AmemError("backend='numba' needs device='cpu' and a hard binning; "
                             "use backend='autograd' (or 'auto')")
@@ -179,7 +233,8 @@ class InfomorphicHopfield(MemoryModel):
                            early_stopping=self.early_stopping, stop_overlap=self.stop_overlap,
                            lr=self.lr, external_weight=self.external_weight,
                            init_scale=self.init_scale, device=self.device, dtype=self.dtype,
-                           backend=backend)
+                           backend=backend, optimizer=self.optimizer,
+                           train_external=self.train_external, testing=self.testing)
 
     def _fit(self, patterns: np.ndarray) -> None:
         self._train_many([self], [patterns])
@@ -244,6 +299,7 @@ class InfomorphicHopfield(MemoryModel):
         self.atoms_ = result.atoms
         self.epochs_trained_ = result.epochs_trained
         self.met_criterion_ = result.met_criterion
+        self.external_weights_ = result.external_weights
         self._dynamics = None
 
     # ------------------------------------------------------------------ accounting
@@ -283,6 +339,15 @@ class InfomorphicHopfield(MemoryModel):
         return np.zeros(self.n_units_)
 
     def _recall(self, cues, max_steps):
+        if self.testing == "stochastic":
+            from amem.base import MAX_STEPS
+            from amem.models.infomorphic_train import STOCHASTIC_STEPS, stochastic_states
+
+            rng = np.random.default_rng([self.seed, 11])
+            _, rest = stochastic_states(self.weights_, cues, STOCHASTIC_STEPS, rng)
+            m = len(cues)
+            return (rest[-1].astype(np.int8), np.full(m, STOCHASTIC_STEPS + 1),
+                    np.full(m, MAX_STEPS, np.int8))
         if getattr(self, "_dynamics", None) is None:
             self._dynamics = SignDynamics(self.weights_)
         return self._dynamics.recall(cues, max_steps, self.update, self.seed)
@@ -301,4 +366,4 @@ def _params_key(model) -> str:
     return json.dumps(params, sort_keys=True, default=str)
 
 
-__all__ = ["GOALS", "InfomorphicHopfield", "parse_goal"]
+__all__ = ["ABLATION_LADDER", "GOALS", "InfomorphicHopfield", "parse_goal"]
