@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from amem.base import ModelTags
+from amem.base import TRIAL_BYTES_PER_ENTRY, ModelTags, async_order_bytes
 from amem.errors import AmemError
 from amem.recurrent import RecurrentMemory
 from amem.validation import check_choice, check_float, check_int
@@ -220,6 +220,28 @@ class InfomorphicHopfield(RecurrentMemory):
         if self.backend == "numba" and (self.device != "cpu" or self.binning == "soft"):
             raise AmemError("backend='numba' needs device='cpu' and a hard binning; "
                             "use backend='autograd' (or 'auto')")
+
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
+        """One network of a trained ensemble (the harness adds up the networks of a chunk).
+
+        Weights, Adam's two moments and the gradient (4 N^2 in the training dtype), the float64
+        initial draw and recall matrix (16 N^2); the padded (N, P) patterns, fields, field
+        gradients and bins (up to 1.25 x (4 itemsize + 3) P N); the per-neuron histograms;
+        autograd keeps its graph (about 16 (N, P) tensors; soft binning about 6 (N, P, bins, bins)
+        joint memberships, measured).
+        Plus the trial's own P x N arrays.
+        """
+        item = 8 if params.get("dtype") == "float64" else 4
+        binning = params.get("binning", "fixed")
+        n_bins = params.get("n_bins") or DEFAULT_BINS.get(binning, 60)
+        n, p = n_units, n_patterns
+        total = (4 * item + 16) * n * n + (5 * (4 * item + 3) * n * p) // 4 + 48 * n * n_bins
+        autograd = (binning == "soft" or params.get("backend") == "autograd"
+                    or params.get("device", "cpu") != "cpu")
+        if autograd:
+            total += 16 * item * n * p + (6 * item * n * p * n_bins**2 if binning == "soft" else 0)
+        return total + TRIAL_BYTES_PER_ENTRY * n * p + async_order_bytes(n, params)
 
     # ------------------------------------------------------------------ training
     def _train_config(self):
