@@ -40,6 +40,8 @@ class SweepConfig:
     criterion: str = "paper"  # the criterion bisection searches on
     max_alpha: float | None = None  # bisection may grow the range up to here (default 64 x high)
     bisect_rtol: float = 0.0  # stop bisecting when the bracket is within this fraction of P
+    probe: str = "recall"  # what each trial measures (amem.harness.probes)
+    probe_params: dict = field(default_factory=dict)
 
     def validate(self) -> None:
         if not self.models:
@@ -62,6 +64,11 @@ class SweepConfig:
         if self.search not in SEARCHES:
             raise AmemError(f"search={self.search!r} is not valid; choose one of {', '.join(SEARCHES)}")
         get_criterion(self.criterion)
+        from amem.harness.probes import check_probe
+
+        check_probe(self.probe, self.probe_params)
+        if self.search == "bisect" and self.probe != "recall":
+            raise AmemError(f"probe {self.probe!r} runs on a grid of loads; use search = \"grid\"")
         if self.search == "bisect" and len(self.alphas) != 2:
             raise AmemError("bisection needs --alphas LOW:HIGH (two loads: the range to search)")
         if self.max_steps is not None:
@@ -157,7 +164,8 @@ def _base_trials(config: SweepConfig):
                     yield TrialSpec(model=spec(model_id).id, params=dict(params), n_units=n,
                                     n_patterns=1, seed=seed, noise=noise, cue=config.cue,
                                     patterns=config.patterns, pattern_param=config.pattern_param,
-                                    max_steps=config.max_steps)
+                                    max_steps=config.max_steps, probe=config.probe,
+                                    probe_params=dict(config.probe_params))
 
 
 def planned_trials(config: SweepConfig) -> list[TrialSpec]:
@@ -237,7 +245,9 @@ def unit_size(unit) -> int:
 def run_unit(unit) -> list[dict]:
     """Run one work unit (top-level, picklable: used by every executor). Returns new records."""
     if isinstance(unit, GridUnit):
-        return run_trials(unit.trials, unit.entry_points)
+        from amem.harness.probes import run_probe_trials
+
+        return run_probe_trials(unit.trials, unit.entry_points)
     return bisect_capacity(unit)
 
 
@@ -345,7 +355,7 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
 
 def record_trial(record: Mapping) -> TrialSpec:
     """The :class:`TrialSpec` a record was produced by."""
-    return TrialSpec(**{k: record[k] for k in TrialSpec.__dataclass_fields__})
+    return TrialSpec(**{k: record[k] for k in TrialSpec.__dataclass_fields__ if k in record})
 
 
 def sweep_records(config: SweepConfig, records: list[dict]) -> list[dict]:
