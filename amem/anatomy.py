@@ -138,7 +138,7 @@ def check_probe_params(params: dict) -> None:
     probe_options(params)
 
 
-def anatomy_trials(trials, entry_points=None) -> list[dict]:
+def anatomy_trials(trials, models=None, search: str = "grid") -> list[dict]:
     """The ``pid-anatomy`` probe: per trial, the neuron-averaged atoms of the stored network.
 
     The network is the one the capacity sweep builds for the same trial identity (same patterns,
@@ -149,13 +149,15 @@ def anatomy_trials(trials, entry_points=None) -> list[dict]:
     """
     from amem.harness.probes import clean_recall, probe_record, stored_models
 
-    model = amem.make(trials[0].model, **trials[0].params)
-    if not model.tags.recurrent_weights:
+    from amem.harness.trials import ensure_registered
+
+    ensure_registered(models or {})
+    if not amem.make(trials[0].model, **trials[0].params).tags.recurrent_weights:
         raise AmemError(f"model {trials[0].model!r} does not expose recurrent weights "
                         "(tags.recurrent_weights is False); the PID anatomy needs weights_ and bias_")
-    models, pattern_sets, store_s = stored_models(trials, entry_points)
+    trials, built, pattern_sets, store_s = stored_models(trials, models)
     out = []
-    for trial, model, patterns in zip(trials, models, pattern_sets):
+    for trial, model, patterns in zip(trials, built, pattern_sets):
         options, sens = probe_options(trial.probe_params)
         w, b = recurrent_couplings(model)
         r, c, theta = neuron_sources(w, b, patterns, options)
@@ -165,7 +167,7 @@ def anatomy_trials(trials, entry_points=None) -> list[dict]:
         if sens:
             fields["bins"] = [{"n_bins": k, **_atom_fields(neuron_atoms(
                 r, c, theta, binning=options.binning, n_bins=(ext, k)).mean(0))} for k in sens]
-        out.append(probe_record(trial, **fields, **clean_recall(model, patterns), store_s=store_s))
+        out.append(probe_record(trial, model, **fields, **clean_recall(model, patterns), store_s=store_s))
     return out
 
 

@@ -56,12 +56,12 @@ def check_probe_params(params: Mapping) -> None:
         raise AmemError(f"noise-robustness: search={search!r}; choose one of {', '.join(SEARCHES)}")
 
 
-def noise_trials(trials, entry_points=None) -> list[dict]:
+def noise_trials(trials, models=None, search: str = "grid") -> list[dict]:
     from amem.harness.probes import probe_record, stored_models
 
-    models, pattern_sets, store_s = stored_models(trials, entry_points)
+    trials, built, pattern_sets, store_s = stored_models(trials, models)
     out = []
-    for trial, model, patterns in zip(trials, models, pattern_sets):
+    for trial, model, patterns in zip(trials, built, pattern_sets):
         noises, threshold, search = options(trial.probe_params)
         evaluated: dict[float, float] = {}
 
@@ -73,7 +73,7 @@ def noise_trials(trials, entry_points=None) -> list[dict]:
 
         best = largest_level(len(noises), holds, search)
         out.append(probe_record(
-            trial, f_max=None if best < 0 else noises[best],
+            trial, model, f_max=None if best < 0 else noises[best],
             levels=[[f, evaluated[f]] for f in sorted(evaluated)], store_s=store_s))
     return out
 

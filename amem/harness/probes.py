@@ -32,7 +32,7 @@ from amem.records.schema import SCHEMA_VERSION, canonical
 class Probe:
     name: str
     description: str
-    run: str  # "module:function": (trials, entry_points) -> records
+    run: str  # "module:function": (trials, models, search) -> records
     #: "module:function" that raises a one-line AmemError for a bad probe_params dict (or None)
     check: str | None = None
 
@@ -85,37 +85,43 @@ def check_no_params(params: Mapping) -> None:
         raise AmemError(f"this probe takes no probe_params; remove {', '.join(sorted(params))}")
 
 
-def run_probe_trials(trials, entry_points: dict[str, str] | None = None) -> list[dict]:
-    """Records of a chunk of trials that share model, parameters, N and probe."""
+def run_probe_trials(trials, models=None, search: str = "grid") -> list[dict]:
+    """Records of a chunk of trials that share model, parameters, N and probe. ``models``: the
+    parent's registrations (id -> ModelSpec), registered in a worker process."""
     if not trials:
         return []
     names = {t.probe for t in trials}
     assert len(names) == 1, "a work unit holds trials of one probe"
-    return _load(get_probe(names.pop()).run)(trials, entry_points)
+    return _load(get_probe(names.pop()).run)(trials, models, search=search)
 
 
 # ------------------------------------------------------------------ shared by the probes
-def probe_record(trial, **fields) -> dict:
-    """The fields every record carries (schema, key, identity, alpha), then the probe's own."""
+def probe_record(trial, model, **fields) -> dict:
+    """The fields every record carries (schema, key, identity, resolved parameters, alpha),
+    then the probe's own."""
+    from amem.records.schema import jsonable
+
     return {"schema": SCHEMA_VERSION, "key": trial.key(), **trial.identity(),
+            "resolved_params": jsonable(model.get_params()), "search": "grid",
             "alpha": trial.alpha, **fields}
 
 
-def stored_models(trials, entry_points=None):
-    """(models, pattern sets, seconds per trial): each trial's model storing its patterns, built
-    exactly as the recall trial builds it (one ``store_many`` call for the chunk)."""
-    from amem.harness.trials import build_model, ensure_registered, trial_patterns
+def stored_models(trials, models=None):
+    """(trials with their model version, models, pattern sets, seconds per trial): each trial's
+    model storing its patterns, built exactly as the recall trial builds it (one
+    ``store_many`` call for the chunk)."""
+    from amem.harness.trials import build_model, ensure_registered, trial_patterns, with_model_version
     from amem.registry import model_class
 
-    for model_id, entry_point in (entry_points or {}).items():
-        ensure_registered(model_id, entry_point)
+    ensure_registered(models or {})
     assert len({(t.model, canonical(t.params), t.n_units) for t in trials}) == 1, \
         "a work unit holds trials of one model, params and N"
-    models = [build_model(t) for t in trials]
+    trials = [with_model_version(t) for t in trials]
+    built = [build_model(t) for t in trials]
     patterns = [trial_patterns(t) for t in trials]
     t0 = time.perf_counter()
-    models = model_class(trials[0].model).store_many(models, patterns)
-    return models, patterns, (time.perf_counter() - t0) / len(trials)
+    built = model_class(trials[0].model).store_many(built, patterns)
+    return trials, built, patterns, (time.perf_counter() - t0) / len(trials)
 
 
 def clean_recall(model, patterns) -> dict[str, float]:
@@ -125,7 +131,7 @@ def clean_recall(model, patterns) -> dict[str, float]:
     return {"mean_overlap": float(overlap.mean()), "frac_exact": float(np.mean(overlap == 1.0))}
 
 
-def training_trials(trials, entry_points=None) -> list[dict]:
+def training_trials(trials, models=None, search: str = "grid") -> list[dict]:
     """Training diagnostics of trained models (infomorphic: Fig. 2D's atoms after training).
 
     Fields a model does not have (``epochs_trained_``, ``met_criterion_``, ``atoms_``,
@@ -133,9 +139,9 @@ def training_trials(trials, entry_points=None) -> list[dict]:
     """
     from amem.pid import ATOM_NAMES
 
-    models, pattern_sets, store_s = stored_models(trials, entry_points)
+    trials, built, pattern_sets, store_s = stored_models(trials, models)
     out = []
-    for trial, model, patterns in zip(trials, models, pattern_sets):
+    for trial, model, patterns in zip(trials, built, pattern_sets):
         atoms = getattr(model, "atoms_", None)
         mean_atoms = (dict(zip(ATOM_NAMES, map(float, np.asarray(atoms).mean(0))))
                       if atoms is not None else {name: None for name in ATOM_NAMES})
@@ -144,7 +150,7 @@ def training_trials(trials, entry_points=None) -> list[dict]:
         epochs = getattr(model, "epochs_trained_", None)
         met = getattr(model, "met_criterion_", None)
         out.append(probe_record(
-            trial, epochs_trained=None if epochs is None else int(epochs),
+            trial, model, epochs_trained=None if epochs is None else int(epochs),
             met_criterion=None if met is None else bool(met), **mean_atoms,
             history_last=last, **clean_recall(model, patterns), store_s=store_s))
     return out
