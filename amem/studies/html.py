@@ -36,7 +36,7 @@ def write_page(study: Study, rendered, directory: Path, out: Path | None = None)
         folder = study.sweep_dir(sweep, out)
         entries = _config_log(folder, sweep.name)
         last = entries[-1]["provenance"] if entries else {}
-        by = (f"amem {last.get('amem_version')}, commit {(last.get('git') or {}).get('id')}, "
+        by = (f"amem {last.get('amem_version')}, commit {((last.get('git') or {}).get('id') or '')[:10]}, "
               f"{last.get('created_utc')}" if last else "–")
         parts.append(f"<tr><td>{e(sweep.name)}</td><td><code>{e(_relative(folder, directory))}"
                      f"</code></td><td>{len(entries)}</td><td>{e(by)}</td></tr>")

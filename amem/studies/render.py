@@ -90,11 +90,12 @@ def render_study(study: Study, directory: Path | None = None, out: Path | None =
                  quick: bool = False) -> list[Rendered]:
     """Render every output into ``directory`` (default: the study's folder) from the records
     under ``out`` (default: the study's folder). Runs no trial."""
-    from amem.records.provenance import git_commit
+    from amem.records.provenance import git_state
 
     import_study_modules(study)
     directory = directory or out or study.out
-    git = git_commit()
+    state = git_state()
+    git = {"id": state["commit"], "dirty": state["dirty"]}
     rendered = []
     for output in study.outputs:
         result, inputs = render_output(study, output, out, quick)
