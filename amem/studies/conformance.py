@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from amem.studies.data import RecordsMissing, load_inputs
+from amem.studies.data import RecordsMissing, load_function, load_inputs
 from amem.studies.spec import ReferenceDef, Study
 from amem.studies.tables import Table
 
@@ -33,8 +33,6 @@ def verdict(ref: ReferenceDef, measured: dict | None) -> str:
 
 def conformance_rows(study: Study, out: Path | None = None, quick: bool = False):
     """(one dict per reference, the records the measures used)."""
-    from amem.studies.render import load_function
-
     rows, used = [], {}
     for ref in study.references:
         measured = None

@@ -22,6 +22,17 @@ class SweepRecords:
     records: list[dict]
 
 
+def load_function(ref: str):
+    """The function a ``"module:function"`` reference names (renderers, measures)."""
+    import importlib
+
+    module, _, name = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as err:
+        raise AmemError(f"{ref!r} cannot be loaded ({err})") from None
+
+
 def import_study_modules(study: Study) -> None:
     """Import the modules a study names (they register its models, probes, renderers)."""
     import importlib

@@ -11,13 +11,12 @@ conformance table ``references.md/.tex``; ``index.html`` shows it all and opens 
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from amem.errors import AmemError
-from amem.studies.data import import_study_modules, load_inputs, records_hash
+from amem.studies.data import import_study_modules, load_function, load_inputs, records_hash
 from amem.studies.spec import OutputDef, Study
 from amem.studies.tables import Table
 
@@ -37,14 +36,6 @@ class Rendered:
     markdown: str | None = None  # tables and texts: what README markers show
     html: str = ""
     extra: dict = field(default_factory=dict)
-
-
-def load_function(ref: str):
-    module, _, name = ref.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as err:
-        raise AmemError(f"renderer {ref!r} cannot be loaded ({err})") from None
 
 
 def render_output(study: Study, output: OutputDef, out: Path | None = None, quick: bool = False):

@@ -214,18 +214,23 @@ def _parse_sweep(d: dict, where: str) -> SweepDef:
 
 
 def parse_loads(value, where: str) -> list[float]:
-    """``"START:STOP:STEP"`` (STOP included), ``"LOW:HIGH"`` (bisection) or a list of loads."""
+    """``"START:STOP:STEP"`` (STOP included up to rounding), ``"LOW:HIGH"`` (bisection) or a list
+    of loads."""
     if isinstance(value, str):
-        from amem.bench.args import parse_alphas
-
         try:
-            return parse_alphas(value)
-        except AmemError as err:
-            raise AmemError(f"{where}: alphas {value!r}: {str(err).split(': ', 1)[-1]}") from None
-    if isinstance(value, list) and value and all(isinstance(a, (int, float)) for a in value):
+            parts = [float(p) for p in value.split(":")]
+        except ValueError:
+            parts = []
+        if len(parts) == 2:
+            return parts
+        if len(parts) == 3 and parts[2] > 0 and parts[1] >= parts[0]:
+            start, stop, step = parts
+            count = int(math.floor((stop - start) / step + 1e-9)) + 1
+            return [round(start + k * step, 10) for k in range(count)]
+    elif isinstance(value, list) and value and all(isinstance(a, (int, float)) for a in value):
         return [float(a) for a in value]
-    raise AmemError(f"{where}: alphas={value!r}; use \"START:STOP:STEP\", \"LOW:HIGH\" or a list "
-                    "of numbers")
+    raise AmemError(f"{where}: alphas={value!r}; use \"START:STOP:STEP\" (STEP > 0, STOP >= "
+                    "START), \"LOW:HIGH\" or a list of numbers")
 
 
 def _parse_output(d: dict, where: str, sweeps: list[str]) -> OutputDef:
