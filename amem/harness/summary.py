@@ -31,13 +31,21 @@ def write_trials_csv(records: list[dict], path: Path) -> None:
         writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for r in sorted(records, key=_sort_key):
-            writer.writerow({**r, "params": canonical(r["params"])})
+            writer.writerow({**r, "params": canonical(r["params"]),
+                             "pattern_param": _param_text(r["pattern_param"])})
+
+
+def _param_text(value) -> str | float | None:
+    """A pattern family's parameters for one CSV cell (a dict as canonical JSON)."""
+    return canonical(value) if isinstance(value, dict) else value
 
 
 def group_records(records: list[dict]) -> dict[tuple, list[dict]]:
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in records:
-        groups[tuple(canonical(r[f]) if f == "params" else r[f] for f in GROUP_FIELDS)].append(r)
+        groups[tuple(canonical(r[f]) if f == "params" else
+                     _param_text(r[f]) if f == "pattern_param" else r[f]
+                     for f in GROUP_FIELDS)].append(r)
     return dict(sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))))
 
 
@@ -68,6 +76,8 @@ def summarize(records: list[dict], criteria=None, search: str = "grid") -> list[
     for key, rows in group_records(records).items():
         fields = dict(zip(GROUP_FIELDS, key))
         fields["params"] = json.loads(fields["params"])
+        if isinstance(fields["pattern_param"], str):
+            fields["pattern_param"] = json.loads(fields["pattern_param"])
         n_units = fields["n_units"]
         loads = sorted({r["n_patterns"] for r in rows})
         update = model_update_rule(fields["model"], fields["params"])

@@ -10,18 +10,19 @@ same patterns and cues for a given seed: comparisons between models are paired.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from amem.records.schema import SCHEMA_VERSION, canonical, stable_int
-from amem.patterns import flip_cues, make_patterns, partial_cues
+from amem.patterns import CUE_KINDS, data_source, image_shape, make_cues, make_patterns
 from amem.registry import make, model_class, register
 
 RETRIEVED_OVERLAP = 0.95  # a pattern counts as retrieved when its final overlap reaches this
-CUE_KINDS = ("flip", "partial")
-_STATUS_CHARS = "FCM"  # fixed_point, cycle, max_steps -- per-pattern status string in records
+_STATUS_CHARS = "FCM"
+PATTERNS_ENTRY = "patterns:"  # entry_points key prefix for a pattern family's module  # fixed_point, cycle, max_steps -- per-pattern status string in records
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,9 @@ class TrialSpec:
     noise: float = 0.0
     cue: str = "flip"
     patterns: str = "random"
-    pattern_param: float | None = None
+    #: the pattern family's parameters that differ from its defaults (see
+    #: amem.patterns.identity_params), None when all are default; a bare float is the legacy form
+    pattern_param: dict | float | None = field(default=None, hash=False, compare=True)
     max_steps: int | None = None
 
     @property
@@ -53,7 +56,7 @@ class TrialSpec:
     def group_key(self) -> tuple:
         """Trials that differ only in load and seed form one capacity curve."""
         return (self.model, canonical(self.params), self.n_units, self.noise, self.cue,
-                self.patterns, self.pattern_param, self.max_steps)
+                self.patterns, canonical(self.pattern_param), self.max_steps)
 
     # ---- seeds derived from identity
     def pattern_seed(self) -> np.random.SeedSequence:
@@ -77,9 +80,9 @@ def trial_patterns(trial: TrialSpec) -> np.ndarray:
 
 def trial_cues(trial: TrialSpec, patterns: np.ndarray) -> np.ndarray:
     rng = np.random.default_rng(trial.cue_seed())
-    if trial.cue == "flip":
-        return flip_cues(patterns, trial.noise, rng)
-    return partial_cues(patterns, trial.noise, rng)
+    shape = (image_shape(trial.patterns, trial.n_units, trial.pattern_param)
+             if trial.cue.startswith("occlude") else None)
+    return make_cues(trial.cue, patterns, trial.noise, rng, shape)
 
 
 def build_model(trial: TrialSpec):
@@ -99,7 +102,10 @@ def ensure_registered(model_id: str, entry_point: str) -> None:
 def run_trials(trials: list[TrialSpec], entry_points: dict[str, str] | None = None) -> list[dict]:
     """Run trials that share model, params and N (one ``store_many`` call); return records."""
     for model_id, entry_point in (entry_points or {}).items():
-        ensure_registered(model_id, entry_point)
+        if model_id.startswith(PATTERNS_ENTRY):  # a user's pattern family: import its module
+            importlib.import_module(entry_point)
+        else:
+            ensure_registered(model_id, entry_point)
     if not trials:
         return []
     assert len({(t.model, canonical(t.params), t.n_units) for t in trials}) == 1, \
@@ -151,4 +157,7 @@ def _recall_record(trial: TrialSpec, model, patterns: np.ndarray, store_s: float
             "stable": "".join("1" if s else "0" for s in stable),
         },
     }
+    source = data_source(trial.patterns, trial.pattern_param)
+    if source is not None:  # real data: what it is and its licence travel with every record
+        record["data_source"] = source
     return record
