@@ -121,6 +121,15 @@ class MemoryModel(abc.ABC):
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
         return {n: getattr(self, n) for n in names if hasattr(self, n)}
 
+    def diagnostics(self) -> dict[str, Any]:
+        """Facts about the last :meth:`store` worth keeping with each result (JSON values).
+
+        The harness stores a non-empty answer in the trial's record under ``diagnostics``; a
+        trained model might report the epochs it trained and whether its stopping criterion was
+        met. Default: nothing.
+        """
+        return {}
+
     @property
     def n_patterns_(self) -> int:
         self._check_stored()

@@ -36,4 +36,4 @@ _MODELS = {
 }
 
 for _id, (_entry, _test_params, _description) in _MODELS.items():
-    amem.register(_id, _entry, test_params=_test_params, description=_description)
+    amem.register(_id, _entry, test_params=_test_params, description=_description, version=1)

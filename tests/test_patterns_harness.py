@@ -43,7 +43,9 @@ def test_default_parameters_keep_the_old_trial_identity():
                          patterns="random", pattern_param={"bias": 0.0})
     (unit,) = plan_sweep(config, {})
     assert unit.trials[0].pattern_param is None
-    assert unit.trials[0].key() == TrialSpec(model="hebbian", n_units=20, n_patterns=2).key()
+    plain = TrialSpec(model="hebbian", n_units=20, n_patterns=2,
+                      model_version=unit.trials[0].model_version)
+    assert unit.trials[0].key() == plain.key()
 
 
 def test_cli_runs_a_family_with_parameters(tmp_path, capsys):
@@ -130,11 +132,14 @@ def test_a_user_family_reaches_worker_processes(tmp_path, monkeypatch):
         config = SweepConfig(models=[("hebbian", {})], n_units=[16], alphas=[0.25], seeds=1,
                              patterns="stripes-test", pattern_param={"width": 4})
         (unit,) = plan_sweep(config, {})
-        assert unit.entry_points["patterns:stripes-test"] == "my_patterns_plugin"
+        assert unit.trials[0].patterns == "my_patterns_plugin:stripes-test"
+        spelled = replace(config, patterns="my_patterns_plugin:stripes-test")
+        assert plan_sweep(spelled, {})[0].trials == unit.trials  # the same trials either way
         ap.unregister("stripes-test")  # a fresh worker does not know the family ...
         del sys.modules["my_patterns_plugin"]
-        (record,) = run_unit(unit)  # ... until run_trials imports its module
-        assert record["patterns"] == "stripes-test" and record["pattern_param"] == {"width": 4}
+        (record,) = run_unit(unit)  # ... until the trial's id imports its module
+        assert record["patterns"] == "my_patterns_plugin:stripes-test"
+        assert record["pattern_param"] == {"width": 4}
     finally:
         ap.unregister("stripes-test")
         sys.modules.pop("my_patterns_plugin", None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,6 +67,10 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
                         "trial parameters (default: each model's own)")
     p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
                    help="import MODULE first (registers its models), repeatable")
+    p.add_argument("--allow-mixed-code", action="store_true",
+                   help="run into an --out holding records of other code (another amem version, "
+                        "changed sources, another model version): both stay, apart; this run "
+                        "reuses only its own code's records to resume")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-plot", action="store_true", help="skip the figures")
 
@@ -129,22 +132,27 @@ def check_device(device: str | None, executor: str) -> str | None:
 def cmd_capacity(args) -> int:
     """Measure retrieval against load and estimate memory capacity with confidence intervals."""
     from amem.harness.executors import make_executor
-    from amem.harness.sweep import run_sweep
-    from amem.records.store import RecordStore, atomic_write_text
+    from amem.harness.sweep import CodeStamp, refuse_other_code, run_sweep
+    from amem.records.provenance import code_identity, provenance
+    from amem.records.store import RecordStore, append_config
 
     config = config_from_args(args)
     if args.chunk_size is not None and args.chunk_size < 1:
         raise AmemError(f"--chunk-size {args.chunk_size} must be at least 1")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "config.json", json.dumps(config.to_json(), indent=2))
+    code = code_identity()  # once, before this run writes anything
     store = RecordStore(out)
+    # refused before anything in the folder changes
+    refuse_other_code(store.load(), CodeStamp.for_sweep(config, code), out, args.allow_mixed_code)
+    run_provenance = provenance(getattr(args, "argv", None), code=code)
+    append_config(out, {"argv": run_provenance["argv"], "config": config.to_json(),
+                        "allow_mixed_code": args.allow_mixed_code, "provenance": run_provenance})
     executor = None
     try:
         executor = make_executor(args.executor, args.workers, args.scheduler)
-        records = run_sweep(config, store, executor, progress=not args.no_progress,
-                            chunk_size=args.chunk_size,
-                            log=lambda message: print(message, file=sys.stderr))
+        run_sweep(config, store, executor, progress=not args.no_progress,
+                  chunk_size=args.chunk_size, log=lambda message: print(message, file=sys.stderr),
+                  code=code, allow_mixed_code=args.allow_mixed_code)
     except KeyboardInterrupt:
         if executor is not None:
             executor.close()  # stop the workers before anything else
@@ -155,7 +163,8 @@ def cmd_capacity(args) -> int:
     finally:
         if executor is not None:
             executor.close()
-    summary = write_outputs(out, records, config.to_json(), plot=not args.no_plot)
+    # the same records `plot DIR` summarises: everything in the folder (kept apart by code)
+    summary = write_outputs(out, store.load(), plot=not args.no_plot, written_by=run_provenance)
     from amem.harness.summary import format_table
 
     print(format_table(summary["capacities"], config.criterion))
@@ -163,14 +172,19 @@ def cmd_capacity(args) -> int:
     return 0
 
 
-def write_outputs(out: Path, records: list[dict], config: dict | None, plot: bool = True) -> dict:
-    from amem.records.provenance import provenance
+def write_outputs(out: Path, records: list[dict], plot: bool = True,
+                  written_by: dict | None = None) -> dict:
+    """``trials.csv``, ``summary.json`` and the figures of ``records`` (every record of ``out``,
+    for ``capacity`` and ``plot`` alike), with the configurations of ``out/configs.jsonl``."""
     from amem.harness.summary import write_summary, write_trials_csv
+    from amem.records.provenance import provenance
+    from amem.records.store import load_configs
 
     if not records:
         raise AmemError(f"no finished trials in {out}; run `python -m amem.bench capacity --out {out}` first")
     write_trials_csv(records, out / "trials.csv")
-    summary = write_summary(out / "summary.json", records, config, provenance())
+    summary = write_summary(out / "summary.json", records, load_configs(out),
+                            written_by or provenance())
     if plot:
         from amem.plots.capacity import write_plots
 
@@ -230,14 +244,7 @@ def cmd_plot(args) -> int:
     out = Path(args.dir)
     if not (out / "records.jsonl").exists():
         raise AmemError(f"{out} holds no records.jsonl; pass a directory written by `capacity --out`")
-    config = None
-    if (out / "config.json").exists():
-        try:
-            config = json.loads((out / "config.json").read_text())
-        except ValueError:
-            print(f"warning: {out}/config.json is unreadable; summary written without it",
-                  file=sys.stderr)
-    write_outputs(out, RecordStore(out).load(), config)
+    write_outputs(out, RecordStore(out).load())
     print(f"wrote {out}/trials.csv, {out}/summary.json and figures")
     return 0
 
@@ -273,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = ["python", "-m", "amem.bench", *(sys.argv[1:] if argv is None else argv)]
     with _one_line_warnings():
         try:
             return args.run(args)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from amem.errors import AmemError
-from amem.harness.executors import available_cores, limit_threads
+from amem.threads import available_cores, limit_threads
 
 INSTALL_HINT = "pip install 'amem[dask]'"
 CONNECT_TIMEOUT_S = 30
