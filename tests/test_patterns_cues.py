@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 
 from amem.errors import AmemError
-from amem.patterns import (CUE_KINDS, make_cues, make_patterns, occlusion_cues, partial_cues,
-                           salt_pepper_cues)
+from amem.patterns import (
+    CUE_KINDS,
+    make_cues,
+    make_patterns,
+    occlusion_cues,
+    partial_cues,
+    salt_pepper_cues,
+)
 
 
 @pytest.fixture
@@ -28,11 +34,11 @@ def test_block_occlusion_masks_one_contiguous_rectangle(images, fraction):
 
 
 def test_half_occlusion_hides_half_of_the_image(images):
-    cues, mask = occlusion_cues(images, 0.5, 2, where="bottom", return_mask=True)
+    _, mask = occlusion_cues(images, 0.5, 2, where="bottom", return_mask=True)
     expected = np.zeros((10, 10), bool)
     expected[5:] = True
     assert (mask.reshape(-1, 10, 10) == expected).all()
-    cues, mask = occlusion_cues(images, 0.5, 2, where="side", return_mask=True)
+    _cues, mask = occlusion_cues(images, 0.5, 2, where="side", return_mask=True)
     assert (mask.sum(axis=1) == 50).all()
     assert len({m.tobytes() for m in mask}) > 1  # random sides
 
@@ -46,7 +52,7 @@ def test_occlusion_random_fill_is_coin_flips(images):
 
 def test_occlusion_on_rectangular_images():
     x = make_patterns("random", 4, 8 * 12, 0)
-    cues, mask = occlusion_cues(x, 0.25, 0, shape=(8, 12), where="left", return_mask=True)
+    _cues, mask = occlusion_cues(x, 0.25, 0, shape=(8, 12), where="left", return_mask=True)
     assert (mask.reshape(4, 8, 12)[:, :, :3]).all() and mask.sum() == 4 * 8 * 3
     with pytest.raises(AmemError, match="not a square number"):
         occlusion_cues(x, 0.25, 0)

@@ -49,13 +49,14 @@ def test_default_parameters_keep_the_old_trial_identity():
 
 
 def test_cli_runs_a_family_with_parameters(tmp_path, capsys):
-    code, out, err = run(["capacity", "--model", "hebbian,covariance", "--n", "49", "--alphas",
+    code, _out, err = run(["capacity", "--model", "hebbian,covariance", "--n", "49", "--alphas",
                           "0.05,0.1", "--seeds", "2", "--patterns", "markov", "--pattern-param",
                           "p=0.7", "--pattern-param", "direction=temporal", "--cue", "occlude",
                           "--noise", "0.2", "--out", str(tmp_path), "--no-progress", "--no-plot"],
                          capsys)
     assert code == 0, err
-    rows = list(csv.DictReader(open(tmp_path / "trials.csv")))
+    with open(tmp_path / "trials.csv") as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == 2 * 2 * 2
     assert {r["pattern_param"] for r in rows} == {'{"direction":"temporal","p":0.7}'}
     assert {r["cue"] for r in rows} == {"occlude"}
@@ -83,13 +84,14 @@ def test_real_data_records_carry_source_and_licence(tmp_path, capsys):
 
 def test_bisection_stops_at_the_size_of_a_data_set(tmp_path, capsys):
     size = ap.max_patterns("letters", 100, {"chars": "digits"})
-    code, out, err = run(["capacity", "--model", "pseudoinverse", "--param", "self_coupling=true",
+    code, _out, err = run(["capacity", "--model", "pseudoinverse", "--param", "self_coupling=true",
                           "--n", "100", "--alphas", "0.01:0.05", "--search", "bisect",
                           "--patterns", "letters", "--pattern-param", "chars=digits",
                           "--seeds", "1", "--out", str(tmp_path), "--no-progress", "--no-plot"],
                          capsys)
     assert code == 0, err
-    loads = [json.loads(line)["n_patterns"] for line in open(tmp_path / "records.jsonl")]
+    lines = (tmp_path / "records.jsonl").read_text().splitlines()
+    loads = [json.loads(line)["n_patterns"] for line in lines]
     assert max(loads) == size  # the whole set stored, never more asked for
 
 

@@ -116,7 +116,8 @@ def test_bit_error_theory_matches_the_measured_one_step_error():
 def test_hebbian_collapses_on_biased_patterns_and_covariance_does_not():
     hebbian = _capacities("hebbian", 100, 5, 0.5).mean() / 100
     covariance = _capacities("covariance", 100, 5, 0.5).mean() / 100
-    assert hebbian < 0.07 < 0.12 < covariance
+    assert hebbian < 0.07
+    assert covariance > 0.12
 
 
 @pytest.mark.slow

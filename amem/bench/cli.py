@@ -84,8 +84,15 @@ def import_plugins(modules: list[str] | None) -> None:
 
 
 def config_from_args(args):
-    from amem.bench.args import (parse_alphas, parse_float, parse_params, parse_pattern_params,
-                                 split_list, sweep_models, sweep_sizes)
+    from amem.bench.args import (
+        parse_alphas,
+        parse_float,
+        parse_params,
+        parse_pattern_params,
+        split_list,
+        sweep_models,
+        sweep_sizes,
+    )
     from amem.harness.sweep import SweepConfig, apply_device, apply_update_rule
 
     import_plugins(args.imports)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from amem.errors import AmemError
-from amem.patterns import CUE_KINDS, data_source, image_shape, make_cues, make_patterns
+from amem.patterns import CUE_KINDS, data_source, image_shape, make_cues, make_patterns  # noqa: F401 (CUE_KINDS re-exported)
 from amem.records.schema import SCHEMA_VERSION, canonical, jsonable, stable_int
 from amem.registry import ModelSpec, make, model_class, register, spec
 

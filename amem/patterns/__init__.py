@@ -8,16 +8,34 @@ Families are registered by id (``list_families()``, ``make_patterns(id, P, N, se
 :func:`occlusion_cues`, :func:`salt_pepper_cues`, or :func:`make_cues` by kind.
 """
 
-from amem.patterns.registry import (PatternFamily, check_load, data_source, family,
-                                    identity_params, image_shape, list_families, make_patterns,
-                                    max_patterns, register, resolve_params, unregister)
-from amem.patterns.random import random_patterns
-from amem.patterns.markov import markov_patterns
+from amem.patterns.cues import (
+                                CUE_KINDS,
+                                flip_cues,
+                                make_cues,
+                                n_flips,
+                                occlusion_cues,
+                                partial_cues,
+                                salt_pepper_cues,
+)
 from amem.patterns.features import feature_patterns
-from amem.patterns.separated import separated_patterns
+from amem.patterns.markov import markov_patterns
+from amem.patterns.random import random_patterns
 from amem.patterns.real import digits_patterns, letter_patterns, lfw_patterns
-from amem.patterns.cues import (CUE_KINDS, flip_cues, make_cues, n_flips, occlusion_cues,
-                                partial_cues, salt_pepper_cues)
+from amem.patterns.registry import (
+                                PatternFamily,
+                                check_load,
+                                data_source,
+                                family,
+                                identity_params,
+                                image_shape,
+                                list_families,
+                                make_patterns,
+                                max_patterns,
+                                register,
+                                resolve_params,
+                                unregister,
+)
+from amem.patterns.separated import separated_patterns
 
 #: The built-in families at import time (``list_families()`` also lists user-registered ones).
 PATTERN_KINDS = tuple(list_families())

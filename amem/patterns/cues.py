@@ -20,7 +20,7 @@ SIDES = ("top", "bottom", "left", "right")
 
 def n_flips(noise: float, n_units: int) -> int:
     """Number of bits a cue with noise fraction ``noise`` flips: exactly round(noise * N)."""
-    return int(round(check_fraction("noise", noise) * n_units))
+    return round(check_fraction("noise", noise) * n_units)
 
 
 def flip_cues(patterns, noise: float, seed=None) -> np.ndarray:
@@ -103,7 +103,7 @@ def occlusion_cues(patterns, fraction: float, seed=None, shape: tuple[int, int] 
     else:
         sides = (rng.integers(0, 4, size=m) if where == "side"
                  else np.full(m, SIDES.index(where)))
-        rows, cols = int(round(fraction * h)), int(round(fraction * w))
+        rows, cols = round(fraction * h), round(fraction * w)
         for i, side in enumerate(sides):
             if side == 0 and rows:
                 mask[i, :rows] = True
@@ -125,12 +125,12 @@ def occlusion_cues(patterns, fraction: float, seed=None, shape: tuple[int, int] 
 def _block_size(fraction: float, h: int, w: int) -> tuple[int, int]:
     """A rectangle of about fraction * h * w pixels with the image's aspect ratio."""
     side = np.sqrt(fraction)
-    return min(h, int(round(side * h))), min(w, int(round(side * w)))
+    return min(h, round(side * h)), min(w, round(side * w))
 
 
 def _image_shape(n_units: int, shape) -> tuple[int, int]:
     if shape is None:
-        k = int(round(np.sqrt(n_units)))
+        k = round(np.sqrt(n_units))
         if k * k != n_units:
             raise AmemError(f"occlusion needs an image: N={n_units} is not a square number; pass "
                             "shape=(height, width)")

@@ -10,7 +10,7 @@ from amem.validation import check_float, check_int
 
 def latent_dimension(n_units: int, alpha_d: float, d: int | None = None) -> int:
     """D: ``d`` when given, else round(alpha_d * N), at least 1."""
-    return int(d) if d is not None else max(1, int(round(alpha_d * n_units)))
+    return int(d) if d is not None else max(1, round(alpha_d * n_units))
 
 
 def feature_patterns(n_patterns: int, n_units: int, seed=None, alpha_d: float = 0.2,

@@ -65,7 +65,7 @@ def _need(module: str, family_id: str) -> None:
 
 
 def _square_side(n_units: int, family_id: str, largest: int | None = None) -> int:
-    k = int(round(np.sqrt(n_units)))
+    k = round(np.sqrt(n_units))
     if k * k != n_units:
         raise AmemError(f"pattern family {family_id!r} makes k x k images; N={n_units} is not a "
                         f"square number (use e.g. --n {max(1, k) ** 2})")

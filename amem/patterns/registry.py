@@ -201,7 +201,7 @@ def image_shape(id: str, n_units: int, params=None) -> tuple[int, int] | None:
         shape = fam.image_shape(resolve_params(id, params), n_units)
         if shape is not None:
             return shape
-    k = int(round(np.sqrt(n_units)))
+    k = round(np.sqrt(n_units))
     return (k, k) if k * k == n_units else None
 
 

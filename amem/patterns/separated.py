@@ -14,7 +14,7 @@ from amem.validation import check_float, check_int
 def flips_for_separation(separation: float, n_units: int) -> int:
     """k = round(r N) with 2 r (1 - r) = separation: flips from the prototype per pattern."""
     r = (1.0 - math.sqrt(max(0.0, 1.0 - 2.0 * separation))) / 2.0
-    return int(round(r * n_units))
+    return round(r * n_units)
 
 
 def separated_patterns(n_patterns: int, n_units: int, seed=None,
