@@ -224,7 +224,7 @@ COMMANDS = {
     "plot": (add_plot_arguments, cmd_plot),
 }
 #: Experiment commands living in their own modules (each exposes add_arguments and run).
-EXTRA_COMMANDS = {"pid": "amem.bench.pid_command"}
+EXTRA_COMMANDS = {"pid": "amem.bench.pid_command", "search-goal": "amem.bench.search_command"}
 
 
 def build_parser() -> argparse.ArgumentParser:
