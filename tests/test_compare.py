@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from amem.bench.compare_command import compare, difference_ci
 from amem.bench.cli import main
+from amem.bench.compare_command import compare, difference_ci
 from amem.harness.sweep import SweepConfig, run_sweep
 from amem.records.store import RecordStore
 

@@ -35,9 +35,7 @@ def _names(node) -> set[str]:
 
 def _loops_over_seeds(scope) -> bool:
     for node in _own_nodes(scope):
-        if isinstance(node, (ast.For, ast.AsyncFor)):
-            pairs = [(node.target, node.iter)]
-        elif isinstance(node, ast.comprehension):
+        if isinstance(node, (ast.For, ast.AsyncFor)) or isinstance(node, ast.comprehension):
             pairs = [(node.target, node.iter)]
         else:
             continue

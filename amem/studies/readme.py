@@ -18,7 +18,7 @@ from amem.errors import AmemError
 from amem.studies.spec import REPO_ROOT
 
 MARKER = re.compile(r"<!-- amem:render study=(?P<study>[\w.-]+) output=(?P<output>[\w.-]+) -->\n"
-                    r"(?P<body>.*?)<!-- /amem:render -->", re.S)
+                    r"(?P<body>.*?)<!-- /amem:render -->", re.DOTALL)
 
 
 @dataclass
