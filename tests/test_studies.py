@@ -250,11 +250,13 @@ def test_readme_blocks_are_rendered_and_a_changed_record_makes_them_stale(tiny, 
     _as_shipped(tmp_path, monkeypatch, tiny)
     readme = tmp_path / "README.md"
     readme.write_text("# x\n\n<!-- amem:render study=tiny output=capacities -->\ntyped by hand\n"
-                      "<!-- /amem:render -->\n\nHebbian: <!-- amem:render study=tiny output=headline -->\n"
-                      "0.1\n<!-- /amem:render -->\n")
+                      "<!-- /amem:render -->\n\n| Hebbian | <!-- amem:render study=tiny output=headline -->"
+                      "0.1<!-- /amem:render --> |\n")
     assert len(stale_blocks([readme])[0]) == 2
     assert len(update_file(readme)) == 2
-    assert "| hebbian |" in readme.read_text() and "typed by hand" not in readme.read_text()
+    text = readme.read_text()
+    assert "| hebbian |" in text and "typed by hand" not in text
+    assert "| Hebbian | <!-- amem:render study=tiny output=headline -->0.2" in text  # one line
     assert stale_blocks([readme]) == ([], [])
     path = tiny.out / "grid" / "records.jsonl"
     saved = path.read_bytes()
