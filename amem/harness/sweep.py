@@ -49,7 +49,7 @@ class SweepConfig:
     noise: list[float] = field(default_factory=lambda: [0.0])
     cue: str = "flip"
     patterns: str = "random"
-    pattern_param: float | None = None
+    pattern_param: dict | float | None = None  # the family's parameters (KEY: VALUE)
     max_steps: int | None = None
     search: str = "grid"
     criterion: str = "paper"  # the criterion bisection searches on
@@ -76,6 +76,7 @@ class SweepConfig:
             check_fraction("noise", f)
         if self.cue not in CUE_KINDS:
             raise AmemError(f"cue={self.cue!r} is not valid; choose one of {', '.join(CUE_KINDS)}")
+        _check_patterns(self)
         if self.search not in SEARCHES:
             raise AmemError(f"search={self.search!r} is not valid; choose one of {', '.join(SEARCHES)}")
         get_criterion(self.criterion)
@@ -103,6 +104,34 @@ class SweepConfig:
 
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _check_patterns(config: SweepConfig) -> None:
+    """The pattern family exists, takes these parameters and can give every planned load."""
+    from amem.patterns import check_load, image_shape
+
+    for n in config.n_units:
+        check_load(config.patterns, max(1, round(max(config.alphas) * n)), n, config.pattern_param)
+        if config.cue.startswith("occlude") and image_shape(config.patterns, n,
+                                                            config.pattern_param) is None:
+            raise AmemError(f"--cue {config.cue} masks part of an image, but N={n} patterns of "
+                            f"family {config.patterns!r} are not images; use a square N")
+
+
+def trial_pattern_id(family_id: str) -> str:
+    """The family id a trial records: ``module:id`` for a family registered outside amem.
+
+    A worker process imports ``module`` when it meets the id (as ``module:model-id`` does for
+    models), and ``--import module --patterns id`` names the same trials as
+    ``--patterns module:id``.
+    """
+    from amem.patterns import family
+
+    fam = family(family_id)
+    module = fam.module
+    if module.startswith("amem.") or module in ("", "__main__"):
+        return fam.id
+    return f"{module}:{fam.id}"
 
 
 def _check_model_params(model_id: str, params: Mapping[str, Any]) -> None:
@@ -172,13 +201,17 @@ class BisectUnit:
 
 
 def _base_trials(config: SweepConfig):
+    from amem.patterns import identity_params
+
+    pattern_param = identity_params(config.patterns, config.pattern_param)
+    patterns = trial_pattern_id(config.patterns)
     for model_id, params in config.models:
         for n in config.n_units:
             for noise in config.noise:
                 for seed in config.seed_list:
                     yield TrialSpec(model=spec(model_id).id, params=dict(params), n_units=n,
                                     n_patterns=1, seed=seed, noise=noise, cue=config.cue,
-                                    patterns=config.patterns, pattern_param=config.pattern_param,
+                                    patterns=patterns, pattern_param=pattern_param,
                                     max_steps=config.max_steps,
                                     model_version=spec(model_id).version, probe=config.probe,
                                     probe_params=dict(config.probe_params))
@@ -228,6 +261,7 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
             loads = loads_to_patterns(config.alphas, base.n_units)
             lo, hi = loads[0], loads[-1]
             cap = max(hi, round(cap_alpha * base.n_units))
+            cap = min(cap, _max_patterns(config, base.n_units))
             known = by_curve.get((base.group_key(), base.seed), {})
             unit = BisectUnit(base, lo, hi, cap, config.criterion, known, models,
                               config.bisect_rtol)
@@ -244,6 +278,14 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
         for start in range(0, len(trials), size):
             units.append(GridUnit(trials[start:start + size], models))
     return units
+
+
+def _max_patterns(config: SweepConfig, n_units: int) -> float:
+    """A finite data set's size (bisection never asks for more items than there are)."""
+    from amem.patterns import max_patterns
+
+    size = max_patterns(config.patterns, n_units, config.pattern_param)
+    return math.inf if size is None else size
 
 
 def sweep_size(config: SweepConfig) -> int:
@@ -359,7 +401,7 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     if log is None and progress:
         import sys
 
-        log = lambda message: print(message, file=sys.stderr)  # noqa: E731
+        log = lambda message: print(message, file=sys.stderr)
     if log is not None and total > remaining:
         what = "trials" if grid else "capacity searches"
         log(f"resuming: {total - remaining} of {total} {what} already finished in {store.path}")
