@@ -67,6 +67,8 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
                         "trial parameters (default: each model's own)")
     p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
                    help="import MODULE first (registers its models), repeatable")
+    p.add_argument("--no-memory-check", action="store_true",
+                   help="run even if the estimated peak memory exceeds what is free")
     p.add_argument("--allow-mixed-code", action="store_true",
                    help="run into an --out holding records of other code (another amem version, "
                         "changed sources, another model version): both stay, apart; this run "
@@ -136,6 +138,29 @@ def check_device(device: str | None, executor: str) -> str | None:
     return device
 
 
+def concurrent_units(args) -> int | None:
+    """Work units running at once on this machine (None: on a remote Dask cluster)."""
+    from amem.harness.executors import available_cores
+
+    if args.executor == "inline":
+        return 1
+    if args.executor == "dask" and args.scheduler:
+        return None
+    if args.workers is not None and args.workers < 1:
+        raise AmemError(f"--workers {args.workers} must be at least 1")
+    return args.workers or available_cores()
+
+
+def check_memory(config, args) -> None:
+    """Refuse, before anything runs or is written, a sweep that cannot fit in memory."""
+    from amem.harness.memory_guard import check_sweep_memory
+
+    workers = concurrent_units(args)
+    if workers is not None and not args.no_memory_check:
+        check_sweep_memory(config, workers, args.chunk_size,
+                           log=lambda message: print(message, file=sys.stderr))
+
+
 def cmd_capacity(args) -> int:
     """Measure retrieval against load and estimate memory capacity with confidence intervals."""
     from amem.harness.executors import make_executor
@@ -146,6 +171,7 @@ def cmd_capacity(args) -> int:
     config = config_from_args(args)
     if args.chunk_size is not None and args.chunk_size < 1:
         raise AmemError(f"--chunk-size {args.chunk_size} must be at least 1")
+    check_memory(config, args)
     out = Path(args.out)
     code = code_identity()  # once, before this run writes anything
     store = RecordStore(out)
@@ -263,7 +289,9 @@ COMMANDS = {
     "plot": (add_plot_arguments, cmd_plot),
 }
 #: Experiment commands living in their own modules (each exposes add_arguments and run).
-EXTRA_COMMANDS = {"pid": "amem.bench.pid_command"}
+EXTRA_COMMANDS = {"pid": "amem.bench.pid_command", "study": "amem.bench.study_command",
+                  "compare": "amem.bench.compare_command",
+                  "search-goal": "amem.bench.search_command"}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -90,11 +90,12 @@ def recorded_code(rows: list[dict]) -> dict:
 
 
 def _parameter_counter(model: str):
-    try:
-        from amem.registry import model_class
+    from amem.errors import AmemError
+    from amem.registry import model_class
 
+    try:
         return model_class(model).stored_parameters
-    except Exception:  # a model no longer registered: summaries still build
+    except AmemError:  # a model no longer registered or loadable: summaries still build
         return None
 
 

@@ -55,6 +55,8 @@ class SweepConfig:
     criterion: str = "paper"  # the criterion bisection searches on
     max_alpha: float | None = None  # bisection may grow the range up to here (default 64 x high)
     bisect_rtol: float = 0.0  # stop bisecting when the bracket is within this fraction of P
+    probe: str = "recall"  # what each trial measures (amem.harness.probes)
+    probe_params: dict = field(default_factory=dict)
 
     def validate(self) -> None:
         if not self.models:
@@ -78,6 +80,11 @@ class SweepConfig:
         if self.search not in SEARCHES:
             raise AmemError(f"search={self.search!r} is not valid; choose one of {', '.join(SEARCHES)}")
         get_criterion(self.criterion)
+        from amem.harness.probes import check_probe
+
+        check_probe(self.probe, self.probe_params)
+        if self.search == "bisect" and self.probe != "recall":
+            raise AmemError(f"probe {self.probe!r} runs on a grid of loads; use search = \"grid\"")
         if self.search == "bisect" and len(self.alphas) != 2:
             raise AmemError("bisection needs --alphas LOW:HIGH (two loads: the range to search)")
         if self.max_steps is not None:
@@ -206,7 +213,8 @@ def _base_trials(config: SweepConfig):
                                     n_patterns=1, seed=seed, noise=noise, cue=config.cue,
                                     patterns=patterns, pattern_param=pattern_param,
                                     max_steps=config.max_steps,
-                                    model_version=spec(model_id).version)
+                                    model_version=spec(model_id).version, probe=config.probe,
+                                    probe_params=dict(config.probe_params))
 
 
 def planned_trials(config: SweepConfig) -> list[TrialSpec]:
@@ -295,7 +303,9 @@ def unit_size(unit) -> int:
 def run_unit(unit) -> list[dict]:
     """Run one work unit (top-level, picklable: used by every executor). Returns new records."""
     if isinstance(unit, GridUnit):
-        return run_trials(unit.trials, unit.models, search="grid")
+        from amem.harness.probes import run_probe_trials
+
+        return run_probe_trials(unit.trials, unit.models, search="grid")
     return bisect_capacity(unit)
 
 
@@ -391,7 +401,7 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     if log is None and progress:
         import sys
 
-        log = lambda message: print(message, file=sys.stderr)  # noqa: E731
+        log = lambda message: print(message, file=sys.stderr)
     if log is not None and total > remaining:
         what = "trials" if grid else "capacity searches"
         log(f"resuming: {total - remaining} of {total} {what} already finished in {store.path}")

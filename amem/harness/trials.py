@@ -48,13 +48,21 @@ class TrialSpec:
     max_steps: int | None = None
     #: the model's registry version; None: the version registered where the trial runs
     model_version: int | None = None
+    #: what the trial measures (see :mod:`amem.harness.probes`); recall is today's trial
+    probe: str = "recall"
+    probe_params: dict = field(default_factory=dict, hash=False, compare=True)
 
     @property
     def alpha(self) -> float:
         return self.n_patterns / self.n_units
 
     def identity(self) -> dict:
-        return asdict(self)
+        """The fields that name the trial; a recall trial leaves the probe out, so its key is
+        the one it had before probes existed."""
+        out = asdict(self)
+        if self.probe == "recall" and not self.probe_params:
+            del out["probe"], out["probe_params"]
+        return out
 
     def key(self) -> str:
         """Stable id of the trial (same across processes and runs)."""
@@ -63,7 +71,8 @@ class TrialSpec:
     def group_key(self) -> tuple:
         """Trials that differ only in load and seed form one capacity curve."""
         return (self.model, canonical(self.params), self.n_units, self.noise, self.cue,
-                self.patterns, canonical(self.pattern_param), self.max_steps, self.model_version)
+                self.patterns, canonical(self.pattern_param), self.max_steps, self.model_version,
+                self.probe, canonical(self.probe_params))
 
     # ---- seeds derived from identity
     def pattern_seed(self) -> np.random.SeedSequence:
