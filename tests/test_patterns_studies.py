@@ -6,8 +6,12 @@ import numpy as np
 
 from amem.harness.sweep import SweepConfig, run_sweep
 from amem.records.store import RecordStore
-from amem.studies.renderers.structure import (real_data_table, structure_figure,
-                                              structure_points, structure_table)
+from amem.studies.renderers.structure import (
+    real_data_table,
+    structure_figure,
+    structure_points,
+    structure_table,
+)
 
 
 def _records(**fields):
