@@ -125,8 +125,8 @@ def _extent(rows, cols):
 def _heat(ax, values, seeds, rows, cols, fontsize: float):
     import matplotlib
 
-    cmap = matplotlib.colormaps["viridis"].copy()
-    cmap.set_bad("white")
+    cmap = matplotlib.colormaps["viridis"]
+    cmap = cmap.with_extremes(bad="white")
     image = ax.imshow(np.ma.masked_invalid(values), origin="lower", cmap=cmap, vmin=0, vmax=VMAX,
                       extent=_extent(rows, cols), aspect="auto")
     if fontsize:
