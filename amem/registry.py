@@ -31,6 +31,8 @@ class ModelSpec:
     test_params: Mapping[str, Any] = field(default_factory=dict)  # small, fast config for checks
     description: str = ""
     cls: type | None = field(default=None, compare=False, repr=False)  # when registered as a class
+    #: bumped by the model's author whenever its results change (part of every trial's identity)
+    version: int = 1
 
     def load(self) -> type:
         if self.cls is not None:
@@ -61,6 +63,7 @@ def register(
     test_params: Mapping[str, Any] | None = None,
     description: str = "",
     overwrite: bool = False,
+    version: int = 1,
 ) -> Any:
     """Register a model class under ``id``; without ``entry_point`` it works as a decorator.
 
@@ -74,6 +77,10 @@ def register(
         Parameter values :func:`make` uses unless the caller overrides them.
     test_params : mapping, optional
         A small, fast configuration for the conformance kit.
+    version : int
+        The model's version (default 1). Bump it whenever a change to the model alters its
+        results: it is part of every trial's identity and recorded with every result, and a run
+        into an ``--out`` holding records of another version is refused.
     overwrite : bool
         Replace an existing registration instead of raising.
 
@@ -84,10 +91,12 @@ def register(
     """
     if not isinstance(id, str) or not id or id != id.strip() or ":" in id:
         raise AmemError(f"model id {id!r} must be a non-empty string without spaces or ':'")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise AmemError(f"model {id!r}: version={version!r} must be a positive integer")
     if entry_point is None:
         def decorator(cls: type) -> type:
             register(id, cls, defaults=defaults, test_params=test_params,
-                     description=description, overwrite=overwrite)
+                     description=description, overwrite=overwrite, version=version)
             return cls
         return decorator
     if id in _REGISTRY and not overwrite:
@@ -102,7 +111,7 @@ def register(
             description = entry_point.__doc__.strip().splitlines()[0]
         cls, entry_point = entry_point, _entry_point_of(entry_point)
     _REGISTRY[id] = ModelSpec(id, entry_point, dict(defaults or {}), dict(test_params or {}),
-                              description, cls)
+                              description, cls, version)
     return None
 
 
@@ -122,7 +131,7 @@ def _load_plugins() -> None:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
-        except Exception as err:  # a broken plugin must not break amem
+        except Exception as err:  # noqa: BLE001 (a broken plugin must not break amem)
             import warnings
 
             warnings.warn(f"amem: could not load model plugin {ep.name!r} ({ep.value}): {err}",

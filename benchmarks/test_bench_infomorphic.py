@@ -7,6 +7,7 @@ thread count (AMEM_THREADS, default 2); the ratio of the best wall times and of 
 reported. Run timed: ``python -m pytest benchmarks/test_bench_infomorphic.py -s``.
 """
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -67,6 +68,70 @@ def test_ensemble_training_vs_per_run_torch(benchmark):
     assert np.allclose(acc, ref, atol=0.1), (acc, ref)
     if not quick:
         assert ratio >= 5
+
+
+def numpy_gemm_gflops(m: int, k: int, n: int, seconds: float = 1.0) -> tuple[float, float]:
+    """Best float32 (m, k) @ (k, n) rate numpy reaches: (GFLOP per wall second, per CPU second).
+
+    Per CPU second is the fairer yardstick on a shared machine (other load steals wall time)."""
+    rng = np.random.default_rng(0)
+    a = rng.random((m, k), dtype=np.float32)
+    b = rng.random((k, n), dtype=np.float32)
+    flops = 2.0 * m * k * n
+    reps = max(1, int(2e8 / flops))
+    best_wall = best_cpu = float("inf")
+    t_end = time.perf_counter() + seconds
+    while time.perf_counter() < t_end or best_wall == float("inf"):
+        t0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(reps):
+            a @ b
+        best_wall = min(best_wall, (time.perf_counter() - t0) / reps)
+        best_cpu = min(best_cpu, max(time.process_time() - c0, 1e-9) / reps)
+    return flops / best_wall / 1e9, flops / best_cpu / 1e9
+
+
+def test_protocol_gflops_against_numpy_gemm(benchmark):
+    """Achieved GFLOP/s of the Fig. 2C protocol's matrix products (model diagnostics) beside
+    numpy's float32 GEMM rate measured in this run (large square and the protocol's shape).
+
+    Workload: the paper protocol at N = 100, alphas 0.01:2.01:0.05, seeds 0-1 (82 networks,
+    5000 epochs, early stopping), trained in one ``store_many`` call; the achieved rate is the
+    sum of ``diagnostics()["matmul_flops"]`` over the training's wall time (everything counts:
+    PID kernel, Adam, checkpoints)."""
+    from amem.harness.trials import TrialSpec, build_model, trial_patterns
+
+    quick = benchmark.disabled
+    n, seeds, epochs = (30, range(1), 30) if quick else (100, range(2), 5000)
+    alphas = np.round(np.arange(0.01, 2.02, 0.05 if not quick else 0.5), 2)
+    trials = [TrialSpec(model="infomorphic", n_units=n, n_patterns=max(1, round(a * n)),
+                        seed=s, params={"epochs": epochs}) for s in seeds for a in alphas]
+    models = [build_model(t) for t in trials]
+    sets = [trial_patterns(t) for t in trials]
+    InfomorphicHopfield.store_many([build_model(trials[0])], [sets[0]])  # compile outside
+    _, wall, cpu = benchmark.pedantic(
+        lambda: _timed(lambda: InfomorphicHopfield.store_many(models, sets)), rounds=1,
+        iterations=1)
+    diag = [m.diagnostics() for m in models]
+    flops = sum(d["matmul_flops"] for d in diag)
+    net_epochs = sum(d["network_epochs"] for d in diag)
+    achieved, achieved_cpu = flops / wall / 1e9, flops / cpu / 1e9
+    big, big_cpu = numpy_gemm_gflops(1024, 1024, 1024)
+    p_typ = round(1.5 * n)
+    shaped, shaped_cpu = numpy_gemm_gflops(n, n, p_typ)
+    benchmark.extra_info.update(achieved_gflops=achieved, achieved_gflops_cpu=achieved_cpu,
+                                numpy_gemm_gflops=big, numpy_gemm_gflops_cpu=big_cpu,
+                                numpy_shaped_gflops=shaped, numpy_shaped_gflops_cpu=shaped_cpu,
+                                network_epochs=net_epochs, matmul_gflop=flops / 1e9, wall_s=wall,
+                                cpu_s=cpu, load=os.getloadavg()[0])
+    print(f"\ninfomorphic protocol, {len(models)} networks, {net_epochs} network-epochs "
+          f"({1e3 * cpu / net_epochs:.3f} ms cpu each), {flops / 1e9:.1f} GFLOP of matrix "
+          f"products in {wall:.1f} s wall, {cpu:.1f} s cpu (load {os.getloadavg()[0]:.1f}): "
+          f"achieved {achieved:.1f} GFLOP/s wall, {achieved_cpu:.1f} GFLOP per cpu-s; numpy "
+          f"float32 GEMM in this run: 1024^3 {big:.1f} GFLOP/s wall, {big_cpu:.1f} per cpu-s; "
+          f"({n}x{n} @ {n}x{p_typ}) {shaped:.1f} wall, {shaped_cpu:.1f} per cpu-s. Achieved per "
+          f"cpu-s = {achieved_cpu / big_cpu:.0%} of the large GEMM's, "
+          f"{achieved_cpu / shaped_cpu:.0%} of the shaped one's")
+    assert flops > 0 and net_epochs > 0
 
 
 def seeds_of(jobs):

@@ -24,8 +24,11 @@ def test_capacity_writes_contract_outputs(tmp_path, capsys):
     rows = (tmp_path / "trials.csv").read_text().splitlines()[1:]
     assert len(rows) == 5 * 3 * 2
     summary = json.loads((tmp_path / "summary.json").read_text())
-    for key in ("amem_version", "git", "created_utc", "platform", "packages", "config"):
-        assert key in summary
+    for key in ("amem_version", "git", "code", "created_utc", "platform", "packages", "argv"):
+        assert key in summary["written_by"]
+    assert [c["config"]["n_units"] for c in summary["configs"]] == [[40]]
+    (code_entry,) = summary["codes"]
+    assert code_entry["models"] == {"hebbian": [1]} and code_entry["sources"]
     crits = {(c["criterion"], c["noise"]) for c in summary["capacities"]}
     assert crits == {(c, n) for c in ("paper", "frac90", "exact", "all_exact") for n in (0.0, 0.1)}
     paper = [c for c in summary["capacities"] if c["criterion"] == "paper" and c["noise"] == 0][0]

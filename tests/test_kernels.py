@@ -39,8 +39,9 @@ def test_sync_kernel_matches_naive(case, max_steps):
         if dtype == np.float32 and case >= 4:
             continue  # real weights: float32 rounding may differ from the float64 twin
         states = cues.copy()
+        tol = SignDynamics(w, b, exact_integer=dtype == np.float32).sync_tol
         steps, status = sync_sign_recall(np.ascontiguousarray(w.T, dtype), b.astype(dtype), states,
-                                         max_steps)
+                                         max_steps, tol)
         ref = naive_sync_recall(w, b, cues, max_steps)
         np.testing.assert_array_equal(states, ref[0])
         np.testing.assert_array_equal(steps, ref[1])
@@ -54,8 +55,9 @@ def test_async_kernel_matches_naive(case, max_steps):
     orders = async_orders(case, max_steps, w.shape[0])
     states = cues.copy()
     fields = states @ w.T + b
-    steps, status = async_sign_recall(np.ascontiguousarray(w.T), np.ascontiguousarray(fields),
-                                      states, orders, max_steps)
+    err_scale = SignDynamics(w, b).err_scale
+    steps, status = async_sign_recall(np.ascontiguousarray(w.T), b, np.ascontiguousarray(fields),
+                                      states, orders, max_steps, err_scale)
     ref = naive_async_recall(w, b, cues, orders, max_steps)
     np.testing.assert_array_equal(states, ref[0])
     np.testing.assert_array_equal(steps, ref[1])

@@ -20,21 +20,20 @@ from typing import Any
 
 from amem.errors import AmemError
 from amem.records.store import sigint_held
+from amem.threads import (
+    THREAD_ENV,
+    available_cores,
+    cap_worker_process,
+    limit_threads,
+    restore_env,
+    set_thread_env,
+)
+
+__all__ = ["EXECUTORS", "THREAD_ENV", "InlineExecutor", "ProcessExecutor", "available_cores",
+           "exit_with_parent", "limit_threads", "make_executor"]
 
 EXECUTORS = ("inline", "process", "dask")
-#: Environment variables that size the thread pools of BLAS, OpenMP, Numba and torch.
-THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-              "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS",
-              "AMEM_THREADS")
 IN_FLIGHT_PER_WORKER = 2  # units queued per worker: keeps workers busy, bounds what a kill loses
-
-
-def available_cores() -> int:
-    """Cores this process may run on (the CPU affinity mask, e.g. under taskset or a batch job)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 class InlineExecutor:
@@ -68,8 +67,7 @@ class ProcessExecutor:
         self.workers = workers or available_cores()
         self.threads_per_worker = max(1, available_cores() // self.workers)
         # spawned children inherit the environment at start-up, before they import numpy/numba
-        self._saved_env = {k: os.environ.get(k) for k in THREAD_ENV}
-        os.environ.update({k: str(self.threads_per_worker) for k in THREAD_ENV})
+        self._saved_env = set_thread_env(self.threads_per_worker)
         self._pool = ProcessPoolExecutor(max_workers=self.workers,
                                          mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_init_worker,
@@ -114,11 +112,7 @@ class ProcessExecutor:
             _stop_pool_now(self._pool)
         else:
             self._pool.shutdown(wait=True)
-        for key, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore_env(self._saved_env)
 
 
 _END = object()
@@ -154,9 +148,7 @@ def _init_worker(threads: int, parent_pid: int) -> None:
     ``kill -9``'d one), cap every thread pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent(parent_pid)
-    for key in THREAD_ENV:
-        os.environ[key] = str(threads)
-    limit_threads(threads)
+    cap_worker_process(threads)
 
 
 def exit_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
@@ -174,28 +166,6 @@ def exit_with_parent(parent_pid: int, poll_s: float = 0.5) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="amem-exit-with-parent", daemon=True).start()
-
-
-def limit_threads(threads: int) -> None:
-    """Cap the thread pools of libraries that are already imported (env covers later imports)."""
-    import sys
-
-    if "numba" in sys.modules:
-        try:
-            import numba
-
-            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        except Exception:  # no parallel backend: nothing to cap
-            pass
-    if "torch" in sys.modules:
-        import torch
-
-        torch.set_num_threads(threads)
-    try:
-        from threadpoolctl import threadpool_limits  # optional: caps already-loaded BLAS too
-    except ImportError:
-        return
-    threadpool_limits(threads)
 
 
 def make_executor(name: str, workers: int | None = None, scheduler: str | None = None):

@@ -4,6 +4,14 @@
 runs the units that are not finished yet on an executor, appends their records to the result
 store as they finish, and returns the records of the sweep. Interrupted sweeps resume: finished
 trials are found in the store by their identity key and never rerun.
+
+Every record names the code that ran it (:class:`CodeStamp`): the package's code identity
+measured once when the run starts, the model's registry version, and for a model defined outside
+the package the hash of its module file. A directory holding records of other code is refused
+(:class:`~amem.records.provenance.MixedCodeError`) unless mixing is allowed; then records of
+other code stay in the directory, apart (a record is unique by trial key *and* code), but are
+neither reused to resume nor returned as the sweep's records: the sweep reruns its trials with
+this code.
 """
 
 from __future__ import annotations
@@ -13,10 +21,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from amem.harness.criteria import get_criterion
 from amem.errors import AmemError
-from amem.registry import accepted_params, model_class, spec
+from amem.harness.criteria import get_criterion
 from amem.harness.trials import CUE_KINDS, TrialSpec, canonical, run_trials
+from amem.records.provenance import (
+    MixedCodeError,
+    code_identity,
+    describe_code,
+    module_source,
+    same_code,
+)
+from amem.registry import ModelSpec, accepted_params, list_models, model_class, spec
 from amem.validation import check_fraction, check_int
 
 SEARCHES = ("grid", "bisect")
@@ -34,12 +49,14 @@ class SweepConfig:
     noise: list[float] = field(default_factory=lambda: [0.0])
     cue: str = "flip"
     patterns: str = "random"
-    pattern_param: float | None = None
+    pattern_param: dict | float | None = None  # the family's parameters (KEY: VALUE)
     max_steps: int | None = None
     search: str = "grid"
     criterion: str = "paper"  # the criterion bisection searches on
     max_alpha: float | None = None  # bisection may grow the range up to here (default 64 x high)
     bisect_rtol: float = 0.0  # stop bisecting when the bracket is within this fraction of P
+    probe: str = "recall"  # what each trial measures (amem.harness.probes)
+    probe_params: dict = field(default_factory=dict)
 
     def validate(self) -> None:
         if not self.models:
@@ -59,9 +76,15 @@ class SweepConfig:
             check_fraction("noise", f)
         if self.cue not in CUE_KINDS:
             raise AmemError(f"cue={self.cue!r} is not valid; choose one of {', '.join(CUE_KINDS)}")
+        _check_patterns(self)
         if self.search not in SEARCHES:
             raise AmemError(f"search={self.search!r} is not valid; choose one of {', '.join(SEARCHES)}")
         get_criterion(self.criterion)
+        from amem.harness.probes import check_probe
+
+        check_probe(self.probe, self.probe_params)
+        if self.search == "bisect" and self.probe != "recall":
+            raise AmemError(f"probe {self.probe!r} runs on a grid of loads; use search = \"grid\"")
         if self.search == "bisect" and len(self.alphas) != 2:
             raise AmemError("bisection needs --alphas LOW:HIGH (two loads: the range to search)")
         if self.max_steps is not None:
@@ -81,6 +104,34 @@ class SweepConfig:
 
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _check_patterns(config: SweepConfig) -> None:
+    """The pattern family exists, takes these parameters and can give every planned load."""
+    from amem.patterns import check_load, image_shape
+
+    for n in config.n_units:
+        check_load(config.patterns, max(1, round(max(config.alphas) * n)), n, config.pattern_param)
+        if config.cue.startswith("occlude") and image_shape(config.patterns, n,
+                                                            config.pattern_param) is None:
+            raise AmemError(f"--cue {config.cue} masks part of an image, but N={n} patterns of "
+                            f"family {config.patterns!r} are not images; use a square N")
+
+
+def trial_pattern_id(family_id: str) -> str:
+    """The family id a trial records: ``module:id`` for a family registered outside amem.
+
+    A worker process imports ``module`` when it meets the id (as ``module:model-id`` does for
+    models), and ``--import module --patterns id`` names the same trials as
+    ``--patterns module:id``.
+    """
+    from amem.patterns import family
+
+    fam = family(family_id)
+    module = fam.module
+    if module.startswith("amem.") or module in ("", "__main__"):
+        return fam.id
+    return f"{module}:{fam.id}"
 
 
 def _check_model_params(model_id: str, params: Mapping[str, Any]) -> None:
@@ -134,7 +185,7 @@ def loads_to_patterns(alphas: Iterable[float], n_units: int) -> list[int]:
 @dataclass
 class GridUnit:
     trials: list[TrialSpec]
-    entry_points: dict[str, str]
+    models: dict[str, ModelSpec]  # the parent's registrations, for worker processes
 
 
 @dataclass
@@ -145,19 +196,25 @@ class BisectUnit:
     p_cap: int
     criterion: str
     known: dict[str, dict]  # trial key -> finished record (criterion fields suffice)
-    entry_points: dict[str, str]
+    models: dict[str, ModelSpec]
     rtol: float = 0.0  # stop when bad - good <= rtol * good (dense memories: P in the thousands)
 
 
 def _base_trials(config: SweepConfig):
+    from amem.patterns import identity_params
+
+    pattern_param = identity_params(config.patterns, config.pattern_param)
+    patterns = trial_pattern_id(config.patterns)
     for model_id, params in config.models:
         for n in config.n_units:
             for noise in config.noise:
                 for seed in config.seed_list:
                     yield TrialSpec(model=spec(model_id).id, params=dict(params), n_units=n,
                                     n_patterns=1, seed=seed, noise=noise, cue=config.cue,
-                                    patterns=config.patterns, pattern_param=config.pattern_param,
-                                    max_steps=config.max_steps)
+                                    patterns=patterns, pattern_param=pattern_param,
+                                    max_steps=config.max_steps,
+                                    model_version=spec(model_id).version, probe=config.probe,
+                                    probe_params=dict(config.probe_params))
 
 
 def planned_trials(config: SweepConfig) -> list[TrialSpec]:
@@ -192,7 +249,7 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
     number of workers and what a resumed run still has to do. Bisection gives one
     :class:`BisectUnit` per curve and seed, except searches the finished records already settle.
     """
-    entry_points = {spec(m).id: spec(m).entry_point for m, _ in config.models}
+    models = {spec(m).id: spec(m) for m, _ in config.models}
     if config.search == "bisect":
         by_curve: dict[tuple, dict[str, dict]] = {}
         for key, record in done.items():
@@ -204,8 +261,9 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
             loads = loads_to_patterns(config.alphas, base.n_units)
             lo, hi = loads[0], loads[-1]
             cap = max(hi, round(cap_alpha * base.n_units))
+            cap = min(cap, _max_patterns(config, base.n_units))
             known = by_curve.get((base.group_key(), base.seed), {})
-            unit = BisectUnit(base, lo, hi, cap, config.criterion, known, entry_points,
+            unit = BisectUnit(base, lo, hi, cap, config.criterion, known, models,
                               config.bisect_rtol)
             if not known or not search_is_settled(unit):
                 units.append(unit)
@@ -218,8 +276,16 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
     for trials in groups.values():
         size = chunk_size_for(trials[0].model, len(trials), workers, chunk_size)
         for start in range(0, len(trials), size):
-            units.append(GridUnit(trials[start:start + size], entry_points))
+            units.append(GridUnit(trials[start:start + size], models))
     return units
+
+
+def _max_patterns(config: SweepConfig, n_units: int) -> float:
+    """A finite data set's size (bisection never asks for more items than there are)."""
+    from amem.patterns import max_patterns
+
+    size = max_patterns(config.patterns, n_units, config.pattern_param)
+    return math.inf if size is None else size
 
 
 def sweep_size(config: SweepConfig) -> int:
@@ -237,7 +303,9 @@ def unit_size(unit) -> int:
 def run_unit(unit) -> list[dict]:
     """Run one work unit (top-level, picklable: used by every executor). Returns new records."""
     if isinstance(unit, GridUnit):
-        return run_trials(unit.trials, unit.entry_points)
+        from amem.harness.probes import run_probe_trials
+
+        return run_probe_trials(unit.trials, unit.models, search="grid")
     return bisect_capacity(unit)
 
 
@@ -245,7 +313,7 @@ class _NotKnown(Exception):
     """A search step needs a trial that has not been run (see :func:`search_is_settled`)."""
 
 
-def _known_only(trials, entry_points):
+def _known_only(trials, models, search):
     raise _NotKnown
 
 
@@ -276,7 +344,7 @@ def bisect_capacity(unit: BisectUnit, runner: Callable = run_trials) -> list[dic
             trial = replace(unit.base, n_patterns=p)
             record = unit.known.get(trial.key())
             if record is None:
-                record = runner([trial], unit.entry_points)[0]
+                record = runner([trial], unit.models, search="bisect")[0]
                 new.append(record)
             cache[p] = criterion.holds(record)
         return cache[p]
@@ -305,18 +373,27 @@ def bisect_capacity(unit: BisectUnit, runner: Callable = run_trials) -> list[dic
 def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
               on_records: Callable[[list[dict]], None] | None = None,
               chunk_size: int | None = None,
-              log: Callable[[str], None] | None = None) -> list[dict]:
+              log: Callable[[str], None] | None = None, *,
+              code: dict | None = None, allow_mixed_code: bool = False) -> list[dict]:
     """Run what is missing of ``config`` and return every record that belongs to the sweep.
 
     Records are appended to ``store`` as each unit finishes, so an interruption loses only the
     units in flight; rerunning resumes (finished trials are found by key and never rerun).
     ``log`` receives one-line notices (default: stderr when ``progress`` is on).
+
+    ``code`` is the package's code identity (:func:`~amem.records.provenance.code_identity`,
+    measured now when not given). A store holding records of other code raises
+    :class:`~amem.records.provenance.MixedCodeError` before anything is written, unless
+    ``allow_mixed_code``: then only this code's records are reused and returned.
     """
     from amem.harness.executors import InlineExecutor
 
     config.validate()
+    stamp = CodeStamp.for_sweep(config, code)
+    existing = store.load()
+    refuse_other_code(existing, stamp, store.directory, allow_mixed_code)
     executor = executor or InlineExecutor()
-    done = {r["key"]: r for r in store.load()}
+    done = {r["key"]: r for r in existing if stamp.made(r)}
     units = plan_sweep(config, done, getattr(executor, "workers", 1), chunk_size)
     grid = config.search == "grid"
     remaining = sum(unit_size(u) for u in units) if grid else len(units)
@@ -324,7 +401,7 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     if log is None and progress:
         import sys
 
-        log = lambda message: print(message, file=sys.stderr)  # noqa: E731
+        log = lambda message: print(message, file=sys.stderr)
     if log is not None and total > remaining:
         what = "trials" if grid else "capacity searches"
         log(f"resuming: {total - remaining} of {total} {what} already finished in {store.path}")
@@ -332,6 +409,8 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
                         "trials" if grid else "searches")
     try:
         for records in executor.map_unordered(run_unit, units):
+            for record in records:
+                record["code"] = stamp.code_for(record["model"])
             store.append(records)
             if on_records:
                 on_records(records)
@@ -340,12 +419,71 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     finally:
         if bar is not None:
             bar.close()
-    return sweep_records(config, store.load())
+    return sweep_records(config, [r for r in store.load() if stamp.made(r)])
+
+
+# ------------------------------------------------------------------------- code identity
+@dataclass
+class CodeStamp:
+    """The code a run's records name: the package's identity, every registered model's version
+    and, for the models of the sweep defined outside the package, their module file's hash."""
+
+    package: dict
+    versions: dict[str, int]
+    model_sources: dict[str, str | None]
+
+    @classmethod
+    def for_sweep(cls, config: SweepConfig, code: dict | None = None) -> CodeStamp:
+        versions = {m: spec(m).version for m in list_models()}
+        sources = {}
+        for model_id, _ in config.models:
+            model_spec = spec(model_id)
+            sources[model_spec.id] = module_source(model_spec.entry_point.partition(":")[0])
+            versions[model_spec.id] = model_spec.version
+        return cls(code_identity() if code is None else dict(code), versions, sources)
+
+    def code_for(self, model: str) -> dict:
+        """The ``code`` field of a record of ``model`` made by this run."""
+        return {**self.package, "model_source": self.model_sources.get(model)}
+
+    def made(self, record: Mapping) -> bool:
+        """Whether ``record`` came from this code: same amem version and package sources, the
+        model's registered version, and (for the sweep's models) the same model file."""
+        model = record.get("model")
+        theirs, mine = dict(record.get("code") or {}), self.code_for(model)
+        if model not in self.model_sources:  # a model of another sweep: its file is not known
+            theirs["model_source"] = mine["model_source"] = None
+        version = self.versions.get(model)
+        return same_code(theirs, mine) and (version is None or record.get("model_version") == version)
+
+    def describe(self, record: Mapping) -> str:
+        """``hebbian v2 (amem 0.1.0, commit ..., sources ...)``: a record's code, or this run's."""
+        return f"{record.get('model')} v{record.get('model_version')} ({describe_code(record.get('code'))})"
+
+    def describe_mine(self, model: str) -> str:
+        return f"{model} v{self.versions.get(model)} ({describe_code(self.code_for(model))})"
+
+
+def refuse_other_code(records: list[dict], stamp: CodeStamp, directory,
+                      allow_mixed_code: bool = False) -> None:
+    """Raise :class:`MixedCodeError` (one line naming both codes and the way out) when
+    ``records`` hold a record of other code, unless mixing is allowed."""
+    if allow_mixed_code:
+        return
+    other = next((r for r in records if not stamp.made(r)), None)
+    if other is None:
+        return
+    n_other = sum(1 for r in records if not stamp.made(r))
+    raise MixedCodeError(
+        f"{directory} holds {n_other} record(s) made by other code, e.g. {stamp.describe(other)}; "
+        f"this run is {stamp.describe_mine(other.get('model'))}; use a new --out, or pass "
+        "--allow-mixed-code to add this code's records beside them (kept apart: not reused "
+        "to resume, summarised separately)")
 
 
 def record_trial(record: Mapping) -> TrialSpec:
     """The :class:`TrialSpec` a record was produced by."""
-    return TrialSpec(**{k: record[k] for k in TrialSpec.__dataclass_fields__})
+    return TrialSpec(**{k: record[k] for k in TrialSpec.__dataclass_fields__ if k in record})
 
 
 def sweep_records(config: SweepConfig, records: list[dict]) -> list[dict]:

@@ -1,7 +1,26 @@
-"""Where a result came from: amem version, git commit, UTC time, platform, package versions."""
+"""Where a result came from: the code identity of the package, plus the run's environment.
+
+The **code identity** (:func:`code_identity`) is what every record carries:
+
+* ``amem``: the package version;
+* ``commit``: ``git rev-parse HEAD`` of the checkout amem runs from (None outside git);
+* ``dirty``: whether the *package sources* (the ``*.py`` files under ``amem/`` and
+  ``baselines/``) differ from that commit, tracked or untracked (``git status --porcelain --
+  amem baselines``). Only the sources count: a run writing its results into the tracked tree
+  (``results/``), or Numba writing its cache, does not make itself dirty. It is measured
+  once, before the run writes anything;
+* ``sources``: a hash of the contents of every ``*.py`` file under ``amem/`` and ``baselines/``.
+  It identifies the code even when it is dirty or not in git at all, and it is what decides
+  whether two records came from the same code (with the amem version and, for a model defined
+  outside the package, ``model_source``: the hash of its module's file, :func:`module_source`).
+
+:func:`provenance` adds the time, command line, platform and package versions for summaries and
+the ``configs.jsonl`` log. This module imports nothing of the harness.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 import sys
@@ -9,7 +28,22 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from amem.errors import AmemError
+from amem.records.schema import CODE_FIELDS
+
 PACKAGES = ("amem", "numpy", "numba", "scipy", "torch", "matplotlib", "tqdm", "dask", "distributed")
+#: The directories, next to each other, whose sources make the package's code identity.
+SOURCE_DIRS = ("amem", "baselines")
+GIT_TIMEOUT_S = 10
+
+
+class MixedCodeError(AmemError):
+    """An output directory holds records of other code than the run about to write to it."""
+
+
+def package_root() -> Path:
+    """The directory holding ``amem/`` (and ``baselines/``): a checkout or site-packages."""
+    return Path(__file__).resolve().parents[2]
 
 
 def package_versions() -> dict[str, str | None]:
@@ -22,25 +56,119 @@ def package_versions() -> dict[str, str | None]:
     return out
 
 
-def git_commit() -> dict[str, object]:
-    root = Path(__file__).resolve().parent.parent
+def _source_files(root: Path, dirs=SOURCE_DIRS) -> list[Path]:
+    files = []
+    for d in dirs:
+        base = root / d
+        if base.is_dir():
+            files.extend(p for p in base.rglob("*.py")
+                         if p.is_file() and "__pycache__" not in p.relative_to(root).parts)
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def sources_hash(root: Path | None = None, dirs=SOURCE_DIRS) -> str:
+    """SHA-256 (first 16 hex digits) over the relative paths and contents of the sources."""
+    root = package_root() if root is None else Path(root)
+    digest = hashlib.sha256()
+    for path in _source_files(root, dirs):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:16]
+
+
+def _git(root: Path, *args: str) -> str | None:
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, timeout=5).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                                    cwd=root, capture_output=True, text=True, timeout=5).stdout.strip())
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False,
+                              timeout=GIT_TIMEOUT_S)
     except (OSError, subprocess.SubprocessError):
-        return {"id": None, "dirty": None}
-    return {"id": commit or None, "dirty": dirty if commit else None}
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
 
 
-def provenance(argv: list[str] | None = None) -> dict:
+def git_state(root: Path | None = None, dirs=SOURCE_DIRS) -> dict[str, object]:
+    """``{"commit": HEAD or None, "dirty": sources differ from HEAD (None outside git)}``.
+
+    Only a checkout whose top level is ``root`` counts (amem installed into a virtual
+    environment that happens to sit inside some other repository has no commit).
+    """
+    root = package_root() if root is None else Path(root)
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() != root.resolve():
+        return {"commit": None, "dirty": None}
+    commit = _git(root, "rev-parse", "HEAD")
+    if not commit:
+        return {"commit": None, "dirty": None}
+    status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *dirs)
+    if status is None:
+        return {"commit": commit, "dirty": None}
+    # the files the sources hash covers: caches (numba's __pycache__/*.nbi) never make it dirty
+    changed = [line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines()]
+    return {"commit": commit, "dirty": any(p.endswith(".py") and "__pycache__" not in p
+                                           for p in changed)}
+
+
+def code_identity(root: Path | None = None) -> dict[str, object]:
+    """The package's code identity (see the module docstring). Measure it once per run, before
+    the run writes anything."""
     from amem import __version__
 
+    state = git_state(root)
+    return {"amem": __version__, "commit": state["commit"], "dirty": state["dirty"],
+            "sources": sources_hash(root)}
+
+
+def module_source(module_name: str) -> str | None:
+    """Hash of the source file of a model's module when it lies outside the package sources
+    (a plugin or ``--import`` model): its edits change results without touching amem.
+    None for modules inside ``amem/`` or ``baselines/`` (the sources hash covers them)."""
+    module = sys.modules.get(module_name)
+    if module is None:
+        import importlib
+
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            return None
+    path = getattr(module, "__file__", None)
+    if not path:
+        return None
+    path = Path(path).resolve()
+    root = package_root()
+    if any(path.is_relative_to(root / d) for d in SOURCE_DIRS):
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+
+
+def same_code(a: dict | None, b: dict | None) -> bool:
+    """Whether two code identities name the same code (commit and dirty flag aside)."""
+    a, b = a or {}, b or {}
+    return all(a.get(f) == b.get(f) for f in CODE_FIELDS)
+
+
+def describe_code(code: dict | None) -> str:
+    """One phrase: ``amem 0.1.0, commit 35702d8+dirty, sources 3f2a1b9c0d4e5f60``."""
+    code = code or {}
+    commit = code.get("commit")
+    commit = "no commit" if not commit else f"commit {commit[:7]}" + (
+        "+dirty" if code.get("dirty") else "")
+    text = f"amem {code.get('amem')}, {commit}, sources {code.get('sources')}"
+    if code.get("model_source"):
+        text += f", model file {code['model_source']}"
+    return text
+
+
+def provenance(argv: list[str] | None = None, code: dict | None = None) -> dict:
+    """Code identity (measured now unless given), time, command line, platform, packages."""
+    code = code_identity() if code is None else code
     return {
-        "amem_version": __version__,
+        "amem_version": code.get("amem"),
         "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git": git_commit(),
+        "git": {"id": code.get("commit"), "dirty": code.get("dirty")},
+        "code": code,
         "argv": list(sys.argv if argv is None else argv),
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -8,12 +8,14 @@ every process. This module imports nothing of the harness: the record layer sits
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import zlib
 from typing import Any
 
-SCHEMA_VERSION = 1
+#: 2: records name the code that made them (``code``, ``model_version``, ``resolved_params``).
+SCHEMA_VERSION = 2
 _CRC_TAIL = re.compile(rb',"crc32":"([0-9a-f]{8})"\}\s*$')
 
 
@@ -39,6 +41,44 @@ def _json_default(obj):
 def stable_int(*parts: Any) -> int:
     """A 32-bit integer that depends only on the canonical JSON of ``parts``."""
     return zlib.crc32(canonical(parts).encode())
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` with every value JSON can hold kept and anything else (a callable, a Generator)
+    replaced by its ``repr``: parameters and diagnostics must never make a record unwritable."""
+    import numpy as np
+
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    return repr(obj)
+
+
+#: The fields of a record's ``code`` that decide whether two records came from the same code.
+#: The commit is recorded but not compared: a commit that leaves the package sources unchanged
+#: (results, docs, tests) cannot change a number, and the sources hash says exactly that.
+CODE_FIELDS = ("amem", "sources", "model_source")
+
+
+def code_fingerprint(code: dict | None) -> str:
+    """Short id of the code identity ``code`` (amem version, sources hash, plugin source hash)."""
+    code = code or {}
+    return hashlib.sha1(canonical([code.get(f) for f in CODE_FIELDS]).encode()).hexdigest()[:12]
+
+
+def record_uid(record: dict) -> str:
+    """What makes a record unique in a store: its trial key and the code that ran it (records of
+    two code versions coexist only where the user allowed mixing them)."""
+    if "code" not in record:
+        return record["key"]
+    return f"{record['key']}@{code_fingerprint(record['code'])}"
 
 
 def encode_record(record: dict) -> bytes:

@@ -11,10 +11,14 @@ Why it cannot lose finished work:
   line. Every intact record stays readable and the lost trial simply runs again.
 * Every line ends with ``"crc32":"xxxxxxxx"``, the CRC-32 of the rest of the line, so a line that
   was damaged but still parses as JSON is caught too (lines without it are accepted as written).
-* Every record carries ``schema`` (the schema version) and ``key`` (the trial identity hash).
-  Under the lock, an append first reads what other writers added since and skips keys already
-  in the file: two runs writing the same directory neither interleave nor duplicate records.
-  Duplicates that still exist (files merged by hand) are ignored on load, first one wins.
+* Every record carries ``schema`` (the schema version), ``key`` (the trial identity hash) and
+  ``code`` (the code identity that ran it). A record is unique by its key *and* code
+  (:func:`~amem.records.schema.record_uid`): records of two code versions of one trial coexist
+  only where the user allowed mixing them. Under the lock, an append first reads what other
+  writers added since and skips records already in the file: two runs writing the same
+  directory neither interleave nor duplicate records. Duplicates that still exist (files merged
+  by hand) are ignored on load, first one wins.
+* ``configs.jsonl`` logs every configuration run into the directory (:func:`append_config`).
 * No pickle: plain JSON lines, readable by pandas (``pd.read_json(path, lines=True)``).
 """
 
@@ -29,9 +33,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from amem.errors import AmemError
-from amem.records.schema import SCHEMA_VERSION, BadLine, decode_record, encode_record
+from amem.records.schema import (
+    SCHEMA_VERSION,
+    BadLine,
+    canonical,
+    decode_record,
+    encode_record,
+    record_uid,
+)
 
 RECORDS_FILE = "records.jsonl"
+CONFIGS_FILE = "configs.jsonl"
 LOCK_FILE = ".lock"
 TORN_FILE = "records.torn"  # cut-off lines set aside by the next append
 
@@ -47,7 +59,7 @@ class RecordStore:
         self.directory = Path(directory)
         self.path = self.directory / RECORDS_FILE
         self.problems: list[str] = []
-        self._keys: set[str] = set()  # keys known to be in the file up to byte ``_scanned``
+        self._keys: set[str] = set()  # record uids known to be in the file up to ``_scanned``
         self._scanned = 0
         self._warned: set[str] = set()
 
@@ -57,14 +69,14 @@ class RecordStore:
         import fcntl
 
         if shared:  # readers wait for a write in progress; a read-only directory reads unlocked
-            try:
-                lock = open(self.directory / LOCK_FILE, "a")
+            try:  # never created by a reader: loading leaves the directory as it was
+                lock = open(self.directory / LOCK_FILE)  # noqa: SIM115 (closed by `with lock`)
             except OSError:
                 yield
                 return
         else:
             self.directory.mkdir(parents=True, exist_ok=True)
-            lock = open(self.directory / LOCK_FILE, "a")
+            lock = open(self.directory / LOCK_FILE, "a")  # noqa: SIM115 (closed by `with lock`)
         with lock:
             fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             try:
@@ -73,7 +85,7 @@ class RecordStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def append(self, records: Iterable[dict]) -> int:
-        """Append the records whose keys are not in the file yet; return how many were written."""
+        """Append the records not in the file yet (by key and code); return how many were written."""
         records = list(records)
         if not records:
             return 0
@@ -87,8 +99,9 @@ class RecordStore:
                     self._scan(fd, self._scanned, size)
                 lines = []
                 for record in records:
-                    if record["key"] not in self._keys:
-                        self._keys.add(record["key"])
+                    uid = record_uid(record)
+                    if uid not in self._keys:
+                        self._keys.add(uid)
                         lines.append(encode_record(record))
                 if not lines:
                     return 0
@@ -122,14 +135,14 @@ class RecordStore:
         for raw in data.split(b"\n"):
             if raw.strip():
                 try:
-                    self._keys.add(decode_record(raw)["key"])
+                    self._keys.add(record_uid(decode_record(raw)))
                 except BadLine:
                     pass
         self._scanned = end
 
     # ------------------------------------------------------------------ reading
     def load(self) -> list[dict]:
-        """All intact records (first occurrence of each key), in file order.
+        """All intact records (first occurrence of each key and code), in file order.
 
         Unreadable lines are skipped and listed in ``self.problems``; a
         :class:`CorruptRecordsWarning` (one line) says how many and how many records were kept.
@@ -153,11 +166,9 @@ class RecordStore:
                 continue
             version = record.get("schema")
             if version != SCHEMA_VERSION:
-                raise AmemError(
-                    f"{self.path}: line {number} has schema version {version!r}, this amem reads "
-                    f"{SCHEMA_VERSION}; use a new --out directory or a matching amem version")
+                raise AmemError(_schema_message(self.path, number, version))
             record.pop("crc32", None)
-            records.setdefault(record["key"], record)
+            records.setdefault(record_uid(record), record)
         self._keys = set(records)
         self._scanned = len(data)
         if self.problems:
@@ -172,6 +183,48 @@ class RecordStore:
 
     def completed_keys(self) -> set[str]:
         return {r["key"] for r in self.load()}
+
+
+def _schema_message(path: Path, number: int, version) -> str:
+    if isinstance(version, int) and version < SCHEMA_VERSION:
+        return (f"{path} holds schema-{version} records (line {number}), written before records "
+                f"named the code that made them; this amem reads schema {SCHEMA_VERSION}: rerun "
+                "the command into a new --out directory")
+    return (f"{path}: line {number} has schema version {version!r}, this amem reads "
+            f"{SCHEMA_VERSION}; use a new --out directory or a matching amem version")
+
+
+def append_config(directory: str | os.PathLike, entry: dict) -> None:
+    """Append one configuration (argv, config, provenance) to ``DIR/configs.jsonl``: every
+    configuration ever run into a directory stays on record, none overwrites another."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    line = (canonical(entry) + "\n").encode()
+    with sigint_held():
+        fd = os.open(directory / CONFIGS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            _write_all(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def load_configs(directory: str | os.PathLike) -> list[dict]:
+    """The configurations logged in ``DIR/configs.jsonl`` (unreadable lines skipped)."""
+    import json
+
+    path = Path(directory) / CONFIGS_FILE
+    if not path.exists():
+        return []
+    out = []
+    for raw in path.read_bytes().splitlines():
+        try:
+            entry = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(entry, dict):
+            out.append(entry)
+    return out
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

@@ -1,0 +1,165 @@
+"""Thread control for Numba, torch and BLAS in one place.
+
+Three libraries size their own thread pools: Numba (``numba.set_num_threads``, thread-local),
+torch (``torch.set_num_threads``, process-wide) and BLAS/OpenMP (environment variables read at
+import; ``threadpoolctl`` when installed caps an already-loaded BLAS). Executors cap every pool
+of a worker for good (:func:`limit_threads`, :func:`set_thread_env` for spawned children); code
+that needs a different count for a while uses :func:`limited`, which restores the counts on exit.
+
+Only libraries already imported are touched: importing torch or Numba just to set a thread
+count would cost seconds in processes that never use them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+from amem.errors import AmemError
+
+#: Environment variables that size the thread pools of BLAS, OpenMP and torch (read by each
+#: library when it is imported, so they reach spawned child processes) and amem's trainer.
+#: ``NUMBA_NUM_THREADS`` is deliberately absent: it sizes Numba's pool, and once a process has
+#: launched that pool, a different value in its environment makes Numba's next compilation
+#: raise; Numba's count is capped with ``numba.set_num_threads`` instead.
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "AMEM_THREADS")
+DEFAULT_TRAINING_THREADS = 2
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the CPU affinity mask, e.g. under taskset or a batch job)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def env_threads(var: str = "AMEM_THREADS", default: int = DEFAULT_TRAINING_THREADS) -> int:
+    """The thread count the environment variable ``var`` asks for, capped at the available
+    cores (at least 1); ``default`` when it is unset or empty."""
+    value = os.environ.get(var, "")
+    if value.strip() == "":
+        threads = default
+    else:
+        try:
+            threads = int(value)
+        except ValueError:
+            raise AmemError(f"{var}={value!r} must be a positive integer, e.g. {var}=2") from None
+    return max(1, min(threads, available_cores()))
+
+
+def set_thread_env(threads: int) -> dict[str, str | None]:
+    """Set every :data:`THREAD_ENV` variable to ``threads`` (for processes started from now on);
+    returns the previous values for :func:`restore_env`."""
+    saved = {k: os.environ.get(k) for k in THREAD_ENV}
+    os.environ.update({k: str(threads) for k in THREAD_ENV})
+    return saved
+
+
+def restore_env(saved: dict[str, str | None]) -> None:
+    """Undo :func:`set_thread_env` (variables that were unset are removed again)."""
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def cap_worker_process(threads: int) -> None:
+    """At the start of a worker process: ``threads`` for every pool, now and for later imports.
+
+    Sets :data:`THREAD_ENV`, and ``NUMBA_NUM_THREADS`` too as long as Numba's pool has not been
+    launched in this process (so a later ``import numba`` starts a pool of that size), then
+    :func:`limit_threads`.
+    """
+    set_thread_env(threads)
+    if not _numba_pool_launched():
+        os.environ["NUMBA_NUM_THREADS"] = str(threads)
+    limit_threads(threads)
+
+
+def _numba_pool_launched() -> bool:
+    if "numba" not in sys.modules:
+        return False
+    from numba.np.ufunc import parallel
+
+    return bool(getattr(parallel, "_is_initialized", True))
+
+
+def limit_threads(threads: int) -> None:
+    """Cap, for good, the thread pools of libraries already imported (the environment covers
+    later imports: see :func:`set_thread_env`)."""
+    _set_numba(threads)
+    _set_torch(threads)
+    blas = _blas_limiter(threads)
+    if blas is not None:
+        blas.__enter__()  # not exited: the cap stays
+
+
+def get_threads() -> dict[str, int | None]:
+    """The current counts: ``numba`` (this thread's), ``torch``; None for a library not imported."""
+    counts: dict[str, int | None] = {"numba": None, "torch": None}
+    if "numba" in sys.modules:
+        counts["numba"] = sys.modules["numba"].get_num_threads()
+    if "torch" in sys.modules:
+        counts["torch"] = sys.modules["torch"].get_num_threads()
+    return counts
+
+
+@contextlib.contextmanager
+def limited(threads: int | None = None, *, numba: int | None = None, torch: int | None = None,
+            blas: int | None = None) -> Iterator[None]:
+    """Within the block, use ``threads`` threads in Numba, torch and BLAS; restore on exit.
+
+    ``numba=``, ``torch=``, ``blas=`` override the count for one library (None: ``threads``; both
+    None: leave that library alone). Numba's count is thread-local (each Python thread sets its
+    own); torch's is process-wide, so set it from one thread. Counts above Numba's pool size
+    (``NUMBA_NUM_THREADS``) are capped to it.
+    """
+    numba = threads if numba is None else numba
+    torch = threads if torch is None else torch
+    blas = threads if blas is None else blas
+    for name, value in (("numba", numba), ("torch", torch), ("blas", blas)):
+        if value is not None and value < 1:
+            raise AmemError(f"{name} threads {value} must be at least 1")
+    before = get_threads()
+    with contextlib.ExitStack() as stack:
+        if numba is not None and before["numba"] is not None:
+            stack.callback(_set_numba, before["numba"])
+            _set_numba(numba)
+        if torch is not None and before["torch"] is not None:
+            stack.callback(_set_torch, before["torch"])
+            _set_torch(torch)
+        if blas is not None:
+            limiter = _blas_limiter(blas)
+            if limiter is not None:
+                stack.enter_context(limiter)
+        yield
+
+
+def _set_numba(threads: int) -> None:
+    if "numba" not in sys.modules:
+        return
+    numba = sys.modules["numba"]
+    try:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    except Exception:  # noqa: BLE001 -- no parallel backend: nothing to cap
+        pass
+
+
+def _set_torch(threads: int) -> None:
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+
+
+def _blas_limiter(threads: int):
+    """A threadpoolctl limiter (a context manager) for the loaded BLAS/OpenMP, or None when
+    threadpoolctl is not installed (the environment variables then do the capping)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(threads)
