@@ -45,24 +45,18 @@ def test_bisect_path_takes_the_harness_steps(low, high, cap):
     for true_p in range(0, cap + 5):
         asked = []
 
-        def runner(trials, entry_points):
-            asked.append(trials[0].n_patterns)
-            return [{"key": trials[0].key(), "ok": trials[0].n_patterns <= true_p,
-                     "n_patterns": trials[0].n_patterns}]
-
-        import amem.harness.sweep as sweep
+        def runner(trials, models, search=None):
+            p = trials[0].n_patterns
+            asked.append(p)
+            return [{"key": trials[0].key(), "n_patterns": p,
+                     "mean_overlap": 1.0 if p <= true_p else 0.2}]
 
         unit = BisectUnit(base, low, high, cap, "paper", {}, {})
-        criterion = sweep.get_criterion
-        sweep.get_criterion = lambda name: type("C", (), {"holds": staticmethod(lambda r: r["ok"])})
-        try:
-            records = bisect_capacity(unit, runner=runner)
-        finally:
-            sweep.get_criterion = criterion
-        expected = max([r["n_patterns"] for r in records if r["ok"]], default=0)
+        records = bisect_capacity(unit, runner=runner)
+        expected = max([r["n_patterns"] for r in records if r["mean_overlap"] >= 0.95], default=0)
         result, path_asked = _run_path(bisect_path(low, high, cap), true_p)
         assert path_asked == asked
-        assert result == expected == min(true_p, cap) if true_p >= low else result == expected
+        assert result == expected == (min(true_p, cap) if true_p >= low else expected)
 
 
 def test_grid_path_stops_at_first_failure():
