@@ -253,3 +253,43 @@ def test_render_grid_and_slice_from_hand_built_cells():
     assert image.shape == (3, 2) and image[2, 0] == 2.0
     with pytest.raises(AmemError, match="no measured goal"):
         render_grid(cells, fixed=("res", 0.25))
+
+
+def test_study_file_trials_are_the_search_trials(tmp_path):
+    """A goal set written as a study names the very trials search-goal caches (same keys)."""
+    from amem.harness.sweep import _base_trials
+    from amem.search.studydef import goal_study_toml
+    from amem.studies.spec import load_study
+
+    path = tmp_path / "s.toml"
+    path.write_text(goal_study_toml(slice_base="gamma-ii", seeds=2, n_units=20,
+                                    alphas=(0.5, 1.0), max_alpha=1.5, out=str(tmp_path / "out"),
+                                    params={"epochs": 40}))
+    study = load_study(path)
+    config = study.sweeps[0].config()
+    assert config.search == "bisect" and config.seeds == 2 and len(config.models) == 21 * 21
+    objective = CapacityObjective(TINY, tmp_path / "out")
+    bases = list(_base_trials(config))
+    assert len(bases) == 21 * 21 * 2
+    for base in bases[::37]:
+        mine = objective.base_trial(Candidate.make(base.params["goal"]), base.seed)
+        assert mine.key() == base.key()
+    assert study.sweeps[0].dir == "records"
+
+
+def test_cells_from_records_take_the_largest_stored_load():
+    from amem.search.render import cells_from_records
+
+    def rec(goal, seed, p, ok):
+        return {"params": {"goal": goal}, "seed": seed, "n_patterns": p, "n_units": 100,
+                "mean_overlap": 0.99 if ok else 0.5}
+
+    g = [0.0, 0.0, 1.0, 0.0, 0.0]
+    records = [rec(g, 0, 20, True), rec(g, 0, 200, False), rec(g, 0, 110, True),
+               rec(g, 0, 155, True), rec(g, 0, 177, False), rec(g, 1, 20, False),
+               rec(g, 1, 10, True), {"params": {}, "seed": 0, "n_patterns": 5, "n_units": 100,
+                                     "mean_overlap": 1.0}]
+    (cell,) = cells_from_records(records)
+    assert cell["goal"] == g and cell["n_seeds"] == 2
+    assert cell["capacities"] == {"0": 1.55, "1": 0.1}
+    assert cell["mean"] == pytest.approx(0.825) and cell["median"] == pytest.approx(0.825)

@@ -95,6 +95,7 @@ def test_killed_search_resumes_without_retraining(tmp_path):
     (["--alphas", "1"], "--alphas"),
     (["--param", "nope=1"], "nope"),
     (["--render"], "--render needs"),
+    (["--write-study", "x.toml"], "--write-study needs"),
     (["--goal", "1,2"], "2 weights"),
     (["--trials", "0"], "--trials 0"),
     (["--storage", "nosuchdb://x"], "--storage"),
