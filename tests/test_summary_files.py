@@ -122,7 +122,7 @@ def test_table_shows_one_criterion_with_censoring_and_code_when_mixed():
                                                                     version=2))
     rows = format_table(mixed, "frac90").splitlines()[1:]
     assert len(rows) == 2
-    assert {r.split()[0] for r in rows} == {f"hebbian v1@{code_fingerprint(CODE_A)[:8]}",
+    assert {" ".join(r.split()[:2]) for r in rows} == {f"hebbian v1@{code_fingerprint(CODE_A)[:8]}",
                                            f"hebbian v2@{code_fingerprint(CODE_B)[:8]}"}
 
 
