@@ -291,6 +291,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:  # before or after a sweep (a sweep reports its own progress)
             print("\ninterrupted", file=sys.stderr)
             return 130
+        except SystemError as err:  # a Ctrl-C inside compiled (Numba) code
+            from amem.harness.executors import is_interrupt
+
+            if not is_interrupt(err):
+                raise
+            print("\ninterrupted", file=sys.stderr)
+            return 130
 
 
 @contextlib.contextmanager

@@ -10,6 +10,7 @@ interruption loses at most those.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -50,7 +51,7 @@ class InlineExecutor:
         saved = None if self._user_chose else set_thread_env(self.threads)
         try:
             for unit in units:
-                with limited(self.threads):
+                with limited(self.threads), interrupt_as_keyboard_interrupt():
                     result = fn(unit)
                 yield result
         finally:
@@ -59,6 +60,29 @@ class InlineExecutor:
 
     def close(self) -> None:
         pass
+
+
+def is_interrupt(err: BaseException) -> bool:
+    """A Ctrl-C that arrived inside compiled code (Numba) surfaces as ``SystemError: ...
+    returned a result with an exception set`` caused by the ``KeyboardInterrupt``."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
+@contextlib.contextmanager
+def interrupt_as_keyboard_interrupt() -> Iterator[None]:
+    """Re-raise a Ctrl-C that compiled code wrapped in a ``SystemError`` as KeyboardInterrupt."""
+    try:
+        yield
+    except SystemError as err:
+        if is_interrupt(err):
+            raise KeyboardInterrupt from None
+        raise
 
 
 class ProcessExecutor:
