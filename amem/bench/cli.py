@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from amem.bench.outdir import check_out_dir
 from amem.errors import AmemError
 
 DEFAULT_MODELS = "hebbian,modern,infomorphic"
@@ -57,7 +58,8 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chunk-size", type=int, default=None, metavar="K",
                    help="trials per work unit (default: the model's preference, at most 16)")
     p.add_argument("--device", default=None, metavar="DEV",
-                   help="torch device (cpu, cuda, cuda:1) for models that take one; part of the "
+                   help="torch device (cpu, cuda) for models that take one, checked against what each "
+                        "accepts; part of the "
                         "trial parameters (default: each model's own)")
     p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
                    help="import MODULE first (registers its models), repeatable")
@@ -90,17 +92,70 @@ def config_from_args(args):
     params = parse_params(args.param, model_ids)
     models = apply_update_rule([(m, params[m]) for m in model_ids], args.update)
     models = apply_device(models, check_device(args.device, args.executor))
+    check_device_accepted(models, args.device)
     if args.device is not None and all("device" not in p for _, p in models):
         print(f"note: --device {args.device} ignored: none of the models takes a device",
               file=sys.stderr)
     noise = [parse_float(x, "--noise") for x in split_list(args.noise)] or [0.0]
+    check_grid_alphas(args.alphas, args.search)
     config = SweepConfig(models=models, n_units=sweep_sizes(args), alphas=parse_alphas(args.alphas),
                          seeds=args.seeds, seed_start=args.seed_start, noise=noise, cue=args.cue,
                          patterns=args.patterns, pattern_param=args.pattern_param,
                          max_steps=args.max_steps, search=args.search, criterion=args.criterion,
                          max_alpha=args.max_alpha, bisect_rtol=args.bisect_rtol)
     config.validate()
+    check_noise_flips(config.noise, config.n_units, args.cue)
     return config
+
+
+def check_grid_alphas(text: str, search: str) -> None:
+    """A grid given as LOW:HIGH would silently mean two loads: ask for the step."""
+    parts = text.strip().split(":")
+    if search == "grid" and len(parts) == 2:
+        low, high = parts
+        raise AmemError(f"--alphas {text} has no STEP: a grid needs START:STOP:STEP (e.g. "
+                        f"{low}:{high}:0.05) or a list A,B,C; LOW:HIGH is for --search bisect")
+
+
+def check_noise_flips(noise: list[float], sizes: list[int], cue: str) -> None:
+    """A noise that flips round(F*N) = 0 bits would silently mean clean cues."""
+    what = "flips" if cue == "flip" else "hides"
+    for f in noise:
+        for n in sizes:
+            if f > 0 and round(f * n) == 0:
+                raise AmemError(f"--noise {f:g} {what} round({f:g} x {n}) = 0 bits at N={n}, i.e. "
+                                f"clean cues; use --noise >= {1 / n:.3g} (one bit) or 0")
+
+
+def check_scheduler(address: str | None, executor: str) -> None:
+    """``--scheduler`` needs ``--executor dask`` and an address with a port."""
+    import re
+
+    if address is None:
+        return
+    if executor != "dask":
+        raise AmemError(f"--scheduler {address} needs --executor dask")
+    if address.startswith("inproc://"):
+        return
+    if not re.fullmatch(r"(?:[a-z]+://)?(?:\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}", address):
+        raise AmemError(f"--scheduler {address!r} is not a scheduler address; pass HOST:PORT, "
+                        "e.g. tcp://127.0.0.1:8786 (the address `dask scheduler` prints)")
+    port = int(address.rsplit(":", 1)[1])
+    if not 0 < port < 65536:
+        raise AmemError(f"--scheduler {address}: port {port} is not in 1..65535")
+
+
+def check_device_accepted(models, device: str | None) -> None:
+    """Every model that takes a device must accept ``--device`` (one line naming both)."""
+    from amem.registry import make
+
+    for model_id, params in models:
+        if device is not None and params.get("device") == device:
+            try:
+                make(model_id, **params)
+            except AmemError as err:
+                raise AmemError(f"--device {device} is not a device {model_id} runs on ({err})") \
+                    from None
 
 
 def check_device(device: str | None, executor: str) -> str | None:
@@ -110,7 +165,8 @@ def check_device(device: str | None, executor: str) -> str | None:
     if device is None:
         return None
     if not re.fullmatch(r"cpu|cuda(:\d+)?|mps", device):
-        raise AmemError(f"--device {device!r} is not a device; use cpu, cuda, cuda:N or mps")
+        raise AmemError(f"--device {device!r} is not a device; use cpu or cuda (what the models "
+                        "here take)")
     if device.startswith("cuda") and executor != "dask":
         import torch
 
@@ -156,8 +212,9 @@ def cmd_capacity(args) -> int:
     config = config_from_args(args)
     if args.chunk_size is not None and args.chunk_size < 1:
         raise AmemError(f"--chunk-size {args.chunk_size} must be at least 1")
+    out = check_out_dir(args.out)
+    check_scheduler(args.scheduler, args.executor)
     check_memory(config, args)
-    out = Path(args.out)
     code = code_identity()  # once, before this run writes anything
     store = RecordStore(out)
     # refused before anything in the folder changes
@@ -213,6 +270,12 @@ def write_outputs(out: Path, records: list[dict], plot: bool = True,
 # ------------------------------------------------------------------------ list / plot
 def add_list_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("pattern", nargs="?", default="*", help="glob over model ids")
+    add_import_argument(p)
+
+
+def add_import_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
+                   help="import MODULE first (registers its models), repeatable")
 
 
 def cmd_list(args) -> int:
@@ -221,6 +284,7 @@ def cmd_list(args) -> int:
 
     from amem.registry import list_models, model_class, spec
 
+    import_plugins(args.imports)
     for model_id in list_models(args.pattern):
         s = spec(model_id)
         try:
@@ -291,6 +355,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:  # before or after a sweep (a sweep reports its own progress)
             print("\ninterrupted", file=sys.stderr)
             return 130
+        except MemoryError:
+            print("error: out of memory; lower --n or the top of --alphas (or use fewer "
+                  "--workers)", file=sys.stderr)
+            return 2
+        except OSError as err:  # a folder or file the user named cannot be written or read
+            where = f" {err.filename}" if err.filename else ""
+            print(f"error: cannot use{where}: {err.strerror or err}; pass a path you can "
+                  "write to", file=sys.stderr)
+            return 2
         except SystemError as err:  # a Ctrl-C inside compiled (Numba) code
             from amem.harness.executors import is_interrupt
 
