@@ -239,7 +239,8 @@ def cmd_capacity(args) -> int:
         if executor is not None:
             executor.close()
     # the same records `plot DIR` summarises: everything in the folder (kept apart by code)
-    summary = write_outputs(out, store.load(), plot=not args.no_plot, written_by=run_provenance)
+    summary = write_outputs(out, store.load(), plot=not args.no_plot, written_by=run_provenance,
+                            plot_options={"criterion": config.criterion})
     from amem.harness.summary import format_table
 
     print(format_table(summary["capacities"], config.criterion))
@@ -248,7 +249,7 @@ def cmd_capacity(args) -> int:
 
 
 def write_outputs(out: Path, records: list[dict], plot: bool = True,
-                  written_by: dict | None = None) -> dict:
+                  written_by: dict | None = None, plot_options: dict | None = None) -> dict:
     """``trials.csv``, ``summary.json`` and the figures of ``records`` (every record of ``out``,
     for ``capacity`` and ``plot`` alike), with the configurations of ``out/configs.jsonl``."""
     from amem.harness.summary import write_summary, write_trials_csv
@@ -263,7 +264,7 @@ def write_outputs(out: Path, records: list[dict], plot: bool = True,
     if plot:
         from amem.plots.capacity import write_plots
 
-        write_plots(out, records, summary["capacities"])
+        write_plots(out, records, summary["capacities"], **(plot_options or {}))
     return summary
 
 
@@ -300,17 +301,55 @@ def cmd_list(args) -> int:
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="a --out directory of `capacity`")
+    p.add_argument("--criterion", default="paper",
+                   help="capacity criterion marked on the figures (paper, frac90, exact, all_exact)")
+    p.add_argument("--metric", default="mean_overlap",
+                   help="y axis: mean_overlap, frac_exact, frac_retrieved or frac_stable")
+    p.add_argument("--models", action="append", metavar="ID",
+                   help="only these models (repeatable or comma-separated)")
+    p.add_argument("--sizes", action="append", metavar="N",
+                   help="only these N (repeatable or comma-separated)")
+    p.add_argument("--title", default=None, help="a title above the axes")
+    p.add_argument("--format", default="png,pdf", metavar="FMT",
+                   help="comma-separated figure formats: png, pdf, svg (default png,pdf)")
+
+
+def plot_options_from_args(args) -> dict:
+    """Validated options of ``plot`` for :func:`amem.plots.capacity.write_plots`."""
+    from amem.bench.args import split_list
+    from amem.harness.criteria import get_criterion
+    from amem.plots.style import FORMATS
+
+    get_criterion(args.criterion)
+    metrics = ("mean_overlap", "frac_exact", "frac_retrieved", "frac_stable")
+    if args.metric not in metrics:
+        raise AmemError(f"--metric {args.metric!r} is not valid; choose one of {', '.join(metrics)}")
+    formats = split_list([args.format])
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise AmemError(f"--format {args.format!r}: use a comma list of {', '.join(FORMATS)}")
+    sizes = []
+    for text in split_list(args.sizes):
+        try:
+            sizes.append(int(text))
+        except ValueError:
+            raise AmemError(f"--sizes {text!r} is not an integer number of units") from None
+    return {"criterion": args.criterion, "metric": args.metric,
+            "models": split_list(args.models) or None, "sizes": sizes or None,
+            "title": args.title, "formats": tuple(dict.fromkeys(formats))}
 
 
 def cmd_plot(args) -> int:
     """Rebuild trials.csv, summary.json and the figures from the records in DIR."""
     from amem.records.store import RecordStore
 
+    options = plot_options_from_args(args)
     out = Path(args.dir)
     if not (out / "records.jsonl").exists():
         raise AmemError(f"{out} holds no records.jsonl; pass a directory written by `capacity --out`")
-    write_outputs(out, RecordStore(out).load())
-    print(f"wrote {out}/trials.csv, {out}/summary.json and figures")
+    write_outputs(out, RecordStore(out).load(), plot_options=options)
+    print(f"wrote {out}/trials.csv, {out}/summary.json and figures "
+          f"({', '.join(options['formats'])})")
     return 0
 
 
