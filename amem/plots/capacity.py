@@ -210,7 +210,8 @@ def plot_capacity_vs_n(capacities: list[dict], criterion: str = "paper", ax=None
         ax.plot(d["n"], d["alpha"], color=style["color"], linestyle=style["linestyle"], lw=1,
                 label=label, marker=style["marker"], ms=3, markevery=list(np.flatnonzero(ok)))
         if ok.any():
-            yerr = np.vstack([d["alpha"][ok] - d["low"][ok], d["high"][ok] - d["alpha"][ok]])
+            yerr = np.clip(np.vstack([d["alpha"][ok] - d["low"][ok],
+                                      d["high"][ok] - d["alpha"][ok]]), 0, None)  # round-off
             ax.errorbar(d["n"][ok], d["alpha"][ok], yerr=yerr, fmt="none", lw=0.8, capsize=2,
                         color=style["color"])
         if (~ok).any():
