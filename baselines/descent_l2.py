@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from amem import RecurrentMemory
 from amem.base import TRIAL_BYTES_PER_ENTRY, async_order_bytes
-from amem.validation import check_float
-from baselines._recurrent import RecurrentRuleModel, check_bool
+from amem.validation import check_bool, check_float
 
 
-class DescentL2Hopfield(RecurrentRuleModel):
+class DescentL2Hopfield(RecurrentMemory):
     r"""Hopfield network whose rows minimise a regularised squared error of the local fields.
 
     P. Tolmachev & J. H. Manton, "New insights on learning rules for Hopfield networks: memory and

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
+from amem import RecurrentMemory
 from amem.base import TRIAL_BYTES_PER_ENTRY, async_order_bytes
 from amem.validation import check_float, check_int
-from baselines._recurrent import RecurrentRuleModel
 
 
-class MPFHopfield(RecurrentRuleModel):
+class MPFHopfield(RecurrentMemory):
     r"""Hopfield network fitted by minimum probability flow (MPF).
 
     C. Hillar, J. Sohl-Dickstein & K. Koepsell, "Efficient and optimal binary Hopfield associative

@@ -27,17 +27,23 @@ class _Parser(argparse.ArgumentParser):
 # ------------------------------------------------------------------------ capacity
 def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
     from amem.bench.args import PAPER_ALPHAS, add_sweep_arguments
+    from amem.patterns import CUE_KINDS
 
     add_sweep_arguments(p, default_models=DEFAULT_MODELS, default_n="100",
                         default_alphas=PAPER_ALPHAS, default_seeds=10, default_out=DEFAULT_OUT)
     p.add_argument("--noise", action="append", metavar="F",
                    help="cue noise: flip exactly round(F*N) bits; repeatable/comma list (default 0)")
-    p.add_argument("--cue", choices=("flip", "partial"), default="flip",
-                   help="flip: --noise bits flipped; partial: --noise bits unknown (random)")
-    p.add_argument("--patterns", choices=("random", "markov"), default="random",
-                   help="pattern ensemble (default random)")
-    p.add_argument("--pattern-param", type=float, default=None, metavar="X",
-                   help="random: bias in (-1,1); markov: probability a unit copies its neighbour")
+    p.add_argument("--cue", choices=CUE_KINDS, default="flip",
+                   help="flip: --noise bits flipped; partial: --noise bits unknown (random); "
+                        "occlude: a block of --noise of the image hidden; occlude-side: --noise "
+                        "of the rows/columns from a random side hidden (0.5: half the image); "
+                        "salt-pepper: --noise pixels set to random +1/-1")
+    p.add_argument("--patterns", default="random", metavar="ID",
+                   help="pattern family (default random; see: python -m amem.bench list)")
+    p.add_argument("--pattern-param", action="append", metavar="KEY=VALUE",
+                   help="pattern family parameter, repeatable (e.g. bias=0.4, p=0.7, "
+                        "direction=temporal, alpha_d=0.1); a bare number sets random's bias or "
+                        "markov's p")
     p.add_argument("--update", choices=("sync", "async"), default=None,
                    help="update rule for every model that has both (default: each model's own)")
     p.add_argument("--max-steps", type=int, default=None, help="update sweeps per cue (default N)")
@@ -82,7 +88,15 @@ def import_plugins(modules: list[str] | None) -> None:
 
 
 def config_from_args(args):
-    from amem.bench.args import parse_alphas, parse_float, parse_params, split_list, sweep_models, sweep_sizes
+    from amem.bench.args import (
+        parse_alphas,
+        parse_float,
+        parse_params,
+        parse_pattern_params,
+        split_list,
+        sweep_models,
+        sweep_sizes,
+    )
     from amem.harness.sweep import SweepConfig, apply_device, apply_update_rule
 
     import_plugins(args.imports)
@@ -100,7 +114,8 @@ def config_from_args(args):
     check_grid_alphas(args.alphas, args.search)
     config = SweepConfig(models=models, n_units=sweep_sizes(args), alphas=parse_alphas(args.alphas),
                          seeds=args.seeds, seed_start=args.seed_start, noise=noise, cue=args.cue,
-                         patterns=args.patterns, pattern_param=args.pattern_param,
+                         patterns=args.patterns,
+                         pattern_param=parse_pattern_params(args.patterns, args.pattern_param),
                          max_steps=args.max_steps, search=args.search, criterion=args.criterion,
                          max_alpha=args.max_alpha, bisect_rtol=args.bisect_rtol)
     config.validate()
@@ -296,7 +311,24 @@ def cmd_list(args) -> int:
             params = f"(unavailable: {err})"
         print(f"{model_id:<16} {s.description}")
         print(f"{'':<16} {params}")
+    _list_pattern_families(args.pattern)
     return 0
+
+
+def _list_pattern_families(pattern: str) -> None:
+    """The pattern families (``--patterns``) with their parameters, after the models."""
+    from amem.patterns import CUE_KINDS, family, list_families
+
+    ids = list_families(pattern) if pattern != "*" else list_families()
+    if not ids:
+        return
+    print("\npattern families (--patterns ID --pattern-param KEY=VALUE):")
+    for family_id in ids:
+        fam = family(family_id)
+        params = ", ".join(f"{k}={v!r}" for k, v in fam.defaults.items()) or "(no parameters)"
+        print(f"{family_id:<16} {fam.description}")
+        print(f"{'':<16} {params}")
+    print(f"\ncue kinds (--cue): {', '.join(CUE_KINDS)}")
 
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
@@ -360,7 +392,9 @@ COMMANDS = {
     "plot": (add_plot_arguments, cmd_plot),
 }
 #: Experiment commands living in their own modules (each exposes add_arguments and run).
-EXTRA_COMMANDS = {"pid": "amem.bench.pid_command"}
+EXTRA_COMMANDS = {"pid": "amem.bench.pid_command", "study": "amem.bench.study_command",
+                  "compare": "amem.bench.compare_command",
+                  "search-goal": "amem.bench.search_command"}
 
 
 def build_parser() -> argparse.ArgumentParser:
