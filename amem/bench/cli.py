@@ -81,6 +81,8 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
 
 def import_plugins(modules: list[str] | None) -> None:
     for name in modules or []:
+        if not name.strip() or name.startswith("."):
+            raise AmemError(f"--import {name!r} is not a module name; pass e.g. --import mypkg.models")
         try:
             importlib.import_module(name)
         except ImportError as err:
