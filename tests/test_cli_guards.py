@@ -308,3 +308,11 @@ def test_fuzzed_argv_gives_exit_0_or_one_line_exit_2(argv, capsys, monkeypatch, 
         assert code == 2, (argv, err)
         lines = [line for line in err.splitlines() if not line.startswith(("note:", "warning:"))]
         assert len(lines) == 1 and lines[0].startswith("error:"), (argv, err)
+
+
+def test_a_big_but_possible_sweep_gets_a_note():
+    """Hebbian at N = 20000 needed 7.9 GB for one pattern without a word."""
+    config = SweepConfig(models=[("hebbian", {})], n_units=[20000], alphas=[0.0001], seeds=1)
+    notes = []
+    need = check_sweep_memory(config, limit=(10**15, "test"), log=notes.append)
+    assert need > 8e9 and len(notes) == 1 and "needs about" in notes[0] and "GB" in notes[0]
