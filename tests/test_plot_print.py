@@ -78,7 +78,7 @@ def test_censored_estimate_is_a_bound_in_table_and_summary(sweep):
 
 
 def test_censored_drawn_as_marker_not_capacity_line(sweep):
-    _, records, caps = sweep
+    _, records, _ = sweep
     modern = [r for r in records if r["model"] == "modern" and r["n_units"] == 50]
     ax = plot_accuracy(modern, capacities=[censored_cap(0.2)], theory=False)
     assert not [ln for ln in ax.get_lines() if ln.get_xdata()[0] == 0.2 and ln.get_linestyle() == ":"]
@@ -139,6 +139,6 @@ def test_summary_json_has_bound_fields(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "\u2265 0.200 (2 of 2 seeds still store at the top of the grid" in out
     summary = json.loads((tmp_path / "summary.json").read_text())
-    paper = [c for c in summary["capacities"] if c["criterion"] == "paper"][0]
+    paper = next(c for c in summary["capacities"] if c["criterion"] == "paper")
     assert paper["censored"] is True and paper["lower_bound"] is True
     assert np.isclose(paper["capacity_alpha"], 0.2)

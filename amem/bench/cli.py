@@ -418,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = ["python", "-m", "amem.bench", *(sys.argv[1:] if argv is None else argv)]
@@ -446,6 +447,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             print("\ninterrupted", file=sys.stderr)
             return 130
+
+
+def _tolerant_output() -> None:
+    """A terminal that cannot show a character (the table's "\u2265" on a latin-1 console)
+    gets a "?" instead of a UnicodeEncodeError traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
 
 
 @contextlib.contextmanager

@@ -78,10 +78,10 @@ def _run(args) -> int:
     resumable, same patterns as the capacity sweep for each seed); the CSV files and figures are
     rendered from those records."""
     from amem.anatomy import AnatomyOptions
+    from amem.bench.cli import import_plugins
     from amem.harness.executors import make_executor
     from amem.harness.sweep import SweepConfig, run_sweep
     from amem.records.store import RecordStore
-    from amem.bench.cli import import_plugins
 
     import_plugins(getattr(args, "imports", None))
 

@@ -21,8 +21,16 @@ from typing import Any
 
 from amem.errors import AmemError
 from amem.records.store import sigint_held
-from amem.threads import (THREAD_ENV, available_cores, cap_worker_process, inline_threads,
-                          limit_threads, limited, restore_env, set_thread_env)
+from amem.threads import (
+    THREAD_ENV,
+    available_cores,
+    cap_worker_process,
+    inline_threads,
+    limit_threads,
+    limited,
+    restore_env,
+    set_thread_env,
+)
 
 __all__ = ["EXECUTORS", "THREAD_ENV", "InlineExecutor", "ProcessExecutor", "available_cores",
            "exit_with_parent", "limit_threads", "make_executor"]
