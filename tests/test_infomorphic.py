@@ -439,6 +439,25 @@ def test_untrained_network_is_empty():
     assert model.epochs_trained_ == 0 and np.abs(model.weights_).max() <= 1e-3 / math.sqrt(20)
 
 
+def test_gpu_path_on_the_cpu_matches_the_numba_path(monkeypatch):
+    """The code path CUDA runs (torch autograd, torch's elementwise Adam, recall checks on the
+    host) run on the CPU trains the same networks as the Numba path."""
+    from amem.models.infomorphic_train import _TorchBucket
+
+    torch_adam = _TorchBucket.adam_step
+    monkeypatch.setattr(_TorchBucket, "adam_step",
+                        lambda self, grad, use_torch=None: torch_adam(self, grad, use_torch=True))
+    sets = [random_patterns(p, 40, s) for p, s in [(12, 0), (50, 1)]]
+    kw = dict(epochs=40, dtype="float64")
+    gpu_path = InfomorphicHopfield.store_many(
+        [amem.make("infomorphic", backend="autograd", seed=s, **kw) for s in (0, 1)], sets)
+    numba = InfomorphicHopfield.store_many(
+        [amem.make("infomorphic", seed=s, **kw) for s in (0, 1)], sets)
+    for g, c in zip(gpu_path, numba):
+        assert g.epochs_trained_ == c.epochs_trained_
+        np.testing.assert_allclose(g.weights_, c.weights_, rtol=1e-6, atol=1e-9)
+
+
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_matches_cpu():
