@@ -8,6 +8,7 @@
 from amem import models as _builtin_models  # noqa: F401  (registers the built-in models)
 from amem.base import MemoryModel, ModelTags, RecallResult
 from amem.errors import AmemError, NotStoredError, UnknownModelError
+from amem.recurrent import RecurrentMemory
 from amem.registry import list_models, make, register, spec, unregister
 
 __version__ = "0.1.0"
@@ -18,6 +19,7 @@ __all__ = [
     "ModelTags",
     "NotStoredError",
     "RecallResult",
+    "RecurrentMemory",
     "UnknownModelError",
     "list_models",
     "make",

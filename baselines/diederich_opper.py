@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from amem.validation import check_int
-from baselines._recurrent import RecurrentRuleModel, check_bool
+from amem import RecurrentMemory
+from amem.validation import check_bool, check_int
 from baselines.kernels import diederich_opper_counts
-from baselines.krauth_mezard import couplings_from_counts
+from baselines.krauth_mezard import coupling_numerators, normalised_stability
 
 
-class DiederichOpperHopfield(RecurrentRuleModel):
+class DiederichOpperHopfield(RecurrentMemory):
     r"""Hopfield network learned with Diederich & Opper's rule I (perceptron rule with margin 1).
 
     S. Diederich & M. Opper, "Learning of correlated patterns in spin-glass networks by local
@@ -50,4 +50,6 @@ class DiederichOpperHopfield(RecurrentRuleModel):
             np.ascontiguousarray(patterns), self.max_sweeps, bool(self.self_coupling))
         self.converged_ = converged
         self.n_updates_ = n_updates
-        self._set_couplings(couplings_from_counts(counts, patterns, self.self_coupling))
+        self._set_rational_couplings(
+            coupling_numerators(counts, patterns, self.self_coupling), patterns.shape[1])
+        self.stability_ = normalised_stability(self.weights_, patterns)

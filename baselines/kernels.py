@@ -64,28 +64,40 @@ def _pattern_overlaps(x):
 
 
 @njit(parallel=True, cache=True)
-def minover_counts(patterns, kappa, max_updates, self_coupling):
+def minover_counts(patterns, kappa, max_updates, self_coupling, optimal, tol):
     """Krauth-Mezard MinOver for every neuron (rows are independent; parallel over neurons).
 
     For neuron i the couplings are w = (1/N) sum_nu c_nu xi_i^nu xi^nu (xi^nu with component i
-    removed unless ``self_coupling``), with integer counts c_nu. Each step picks the pattern with
-    the smallest stability E^mu = xi_i^mu (w . xi^mu) (lowest index on ties) and, unless its
-    normalised stability E^mu / ||w|| already exceeds ``kappa``, adds it once (c_mu += 1).
+    removed unless ``self_coupling``), with integer counts c_nu. Each step t computes the
+    normalised minimum stability kappa_t = min_mu E^mu / ||w||, E^mu = xi_i^mu (w . xi^mu), and
+    adds the pattern with the smallest E^mu once (c_mu += 1; lowest index on ties).
 
-    Everything is kept in exact integers: N E^mu and N^2 ||w||^2.
+    ``optimal=False`` stops at the first t with kappa_t > ``kappa`` (for kappa = 0: every E^mu
+    > 0, decided in exact integers). ``optimal=True`` runs on towards the optimal stability: at
+    the checkpoints t = P, 2P, 4P, ... it stops once the best kappa_t seen so far exceeds the
+    floor ``kappa`` and has risen by less than ``tol`` since the previous checkpoint (MinOver's
+    kappa_t approaches the optimum roughly like 1/t, so what is left is then about ``tol``), and
+    returns the counts at the best kappa_t (kappa_t is not monotone). Either way at most
+    ``max_updates`` updates are made.
+
+    Everything that decides an update is exact integers: N E^mu and N^2 ||w||^2.
 
     Parameters
     ----------
     patterns : int8[:, ::1] (P, N)
-    kappa : float, the target normalised stability (Gardner's kappa)
+    kappa : float, the target (``optimal=False``) or floor (``optimal=True``) normalised stability
     max_updates : int, most updates per neuron
     self_coupling : bool, whether w_ii is a learned coupling
+    optimal : bool
+    tol : float, the stopping tolerance of ``optimal=True``
 
     Returns
     -------
     counts : int64[:, ::1] (N, P), c_nu of each neuron
-    converged : bool[:] (N,)
-    n_updates : int64[:] (N,)
+    converged : bool[:] (N,), the returned couplings have normalised stability > kappa
+    n_updates : int64[:] (N,), updates made
+    stability : float64[:] (N,), normalised minimum stability of the returned couplings
+        (-inf for w = 0)
     """
     n_patterns, n = patterns.shape
     x = patterns.astype(np.int64)
@@ -93,34 +105,59 @@ def minover_counts(patterns, kappa, max_updates, self_coupling):
     counts = np.zeros((n, n_patterns), np.int64)
     converged = np.zeros(n, np.bool_)
     n_updates = np.zeros(n, np.int64)
+    stability = np.full(n, -np.inf)
     for i in prange(n):
+        current = np.zeros(n_patterns, np.int64)
         stab = np.zeros(n_patterns, np.int64)  # N * E^mu
         norm2 = 0  # N^2 ||w||^2
         self_norm = n if self_coupling else n - 1  # ||xi^nu restricted||^2
+        best_kappa = -np.inf
+        best_positive = False
+        checked_kappa = -np.inf
+        next_check = max(n_patterns, 1)
         for t in range(max_updates + 1):
             best = 0
             for mu in range(1, n_patterns):
                 if stab[mu] < stab[best]:
                     best = mu
+            if norm2 == 0 and not optimal:
+                best_kappa = -np.inf  # w = 0 again (contradictory patterns cancel)
             if norm2 > 0:
-                if kappa == 0.0:
-                    if stab[best] > 0:
+                kappa_t = stab[best] / np.sqrt(norm2)
+                if optimal:
+                    if kappa_t > best_kappa:
+                        best_kappa = kappa_t
+                        best_positive = stab[best] > 0
+                        for mu in range(n_patterns):
+                            counts[i, mu] = current[mu]
+                else:
+                    best_kappa = kappa_t  # the current couplings are the ones returned
+                    if stab[best] > 0 if kappa == 0.0 else kappa_t > kappa:
                         converged[i] = True
                         break
-                elif stab[best] > kappa * np.sqrt(norm2):
-                    converged[i] = True
-                    break
             if t == max_updates:
                 break
+            if optimal and t == next_check:
+                above_floor = best_positive if kappa == 0.0 else best_kappa > kappa
+                if above_floor and best_kappa - checked_kappa < tol:
+                    break
+                checked_kappa = best_kappa
+                next_check *= 2
             nu = best
-            counts[i, nu] += 1
+            current[nu] += 1
             n_updates[i] += 1
             norm2 += 2 * stab[nu] + self_norm
             sign_nu = x[nu, i]
             for mu in range(n_patterns):
                 overlap = gram[mu, nu] if self_coupling else gram[mu, nu] - x[mu, i] * x[nu, i]
                 stab[mu] += x[mu, i] * sign_nu * overlap
-    return counts, converged, n_updates
+        if not optimal:
+            for mu in range(n_patterns):
+                counts[i, mu] = current[mu]
+        else:
+            converged[i] = best_positive if kappa == 0.0 else best_kappa > kappa
+        stability[i] = best_kappa
+    return counts, converged, n_updates, stability
 
 
 @njit(parallel=True, cache=True)

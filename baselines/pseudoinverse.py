@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from baselines._recurrent import RecurrentRuleModel, check_bool
+from amem import RecurrentMemory
+from amem.validation import check_bool
 
 #: Couplings at round-off level are set to exactly zero: when the patterns span the whole space
 #: W is I (or 0 with zero diagonal), and round-off noise must not decide the signs of zero fields.
 _ROUND_OFF = 1e-10
 
 
-class PseudoinverseHopfield(RecurrentRuleModel):
+class PseudoinverseHopfield(RecurrentMemory):
     r"""Hopfield network with the projection rule :math:`W = \Xi^\top (\Xi \Xi^\top)^{+} \Xi`.
 
     L. Personnaz, I. Guyon & G. Dreyfus, "Information storage and retrieval in spin-glass like

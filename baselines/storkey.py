@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from amem import RecurrentMemory
 from amem.base import ModelTags
-from baselines._recurrent import RecurrentRuleModel, check_bool
+from amem.validation import check_bool
 from baselines.kernels import storkey_add
 
 
-class StorkeyHopfield(RecurrentRuleModel):
+class StorkeyHopfield(RecurrentMemory):
     r"""Hopfield network trained with Storkey's rule.
 
     A. Storkey, "Increasing the capacity of a Hopfield network without sacrificing functionality",

@@ -1,9 +1,19 @@
 """Slow, obviously correct twins of the Numba sign-dynamics kernels (amem/kernels/sign_recall.py).
 
-Written for clarity, not speed: one cue at a time, fields recomputed from scratch every update.
+Written for clarity, not speed: one cue at a time, fields recomputed from scratch every update
+with ``math.fsum`` (correctly rounded, so its sign and its zero are those of the exact sum of the
+stored couplings: the contract's "a zero field keeps the state" taken literally).
 """
 
+import math
+
 import numpy as np
+
+
+def exact_field(weights, bias, s, i):
+    """b_i + sum_j W_ij s_j, correctly rounded (exactly 0.0 iff the exact sum is 0)."""
+    terms = np.asarray(weights[i], dtype=np.float64) * np.asarray(s, dtype=np.float64)  # exact
+    return math.fsum([float(bias[i]), *terms.tolist()])
 
 
 def sign_keep(field, old):
@@ -24,8 +34,8 @@ def naive_sync_recall(weights, bias, cues, max_steps):
         history = [states[c].copy()]
         s = states[c].copy()
         for sweep in range(max_steps):
-            field = weights @ s.astype(float) + bias
-            new = np.array([sign_keep(field[i], s[i]) for i in range(len(s))], dtype=np.int8)
+            new = np.array([sign_keep(exact_field(weights, bias, s, i), s[i])
+                            for i in range(len(s))], dtype=np.int8)
             if np.array_equal(new, s):
                 status[c] = 0
                 break
@@ -49,8 +59,7 @@ def naive_async_recall(weights, bias, cues, orders, max_steps):
         for sweep in range(max_steps):
             changed = False
             for i in orders[sweep]:
-                field = float(np.dot(weights[i], s)) + bias[i]
-                new = sign_keep(field, s[i])
+                new = sign_keep(exact_field(weights, bias, s, i), s[i])
                 if new != s[i]:
                     s[i] = new
                     changed = True

@@ -60,6 +60,8 @@ def test_low_load_patterns_are_recalled(rule, update):
     ("krauth-mezard", {"kappa": -0.1}, "kappa"),
     ("krauth-mezard", {"kappa": float("nan")}, "kappa"),
     ("krauth-mezard", {"max_updates": 0}, "max_updates"),
+    ("krauth-mezard", {"tol": 0.0}, "tol"),
+    ("krauth-mezard", {"optimal": "yes"}, "optimal"),
     ("descent-l2", {"lam": 0.0}, "lam"),
     ("descent-l2", {"reg": -1.0}, "reg"),
     ("descent-l2", {"use_bias": None}, "use_bias"),
@@ -121,34 +123,55 @@ def test_pseudoinverse_is_a_projector_that_fixes_patterns():
 
 
 # ----------------------------------------------------------------------------- krauth-mezard
-def test_krauth_mezard_single_pattern_one_update():
+def test_krauth_mezard_single_pattern_reaches_the_optimum_at_once():
+    # one pattern: the first update already gives w parallel to the pattern, the optimum
+    # sqrt(N - 1); the next checkpoint sees no improvement and the best couplings are kept
     n = 9
     xi = random_patterns(1, n, seed=3)
     model = amem.make("krauth-mezard").store(xi)
     expected = np.outer(xi[0], xi[0]) / n
     np.fill_diagonal(expected, 0.0)
     np.testing.assert_allclose(model.weights_, expected)
-    assert model.converged_.all() and (model.n_updates_ == 1).all()
+    np.testing.assert_allclose(model.stability_, np.sqrt(n - 1))
+    assert model.converged_.all() and (model.n_updates_ == 2).all()
+    fixed = amem.make("krauth-mezard", optimal=False).store(xi)
+    assert (fixed.n_updates_ == 1).all()
+    np.testing.assert_allclose(fixed.weights_, expected)
 
 
 def test_krauth_mezard_margin_above_the_single_pattern_optimum_never_converges():
     # one pattern: the best normalised stability is sqrt(N - 1) (w parallel to the pattern)
     n = 9
     xi = random_patterns(1, n, seed=3)
-    below = amem.make("krauth-mezard", kappa=np.sqrt(n - 1) - 1e-6).store(xi)
-    above = amem.make("krauth-mezard", kappa=np.sqrt(n - 1) + 1e-6, max_updates=50).store(xi)
-    assert below.converged_.all()
-    assert not above.converged_.any() and (above.n_updates_ == 50).all()
+    for optimal in (False, True):
+        below = amem.make("krauth-mezard", kappa=np.sqrt(n - 1) - 1e-6, optimal=optimal)
+        above = amem.make("krauth-mezard", kappa=np.sqrt(n - 1) + 1e-6, max_updates=50,
+                          optimal=optimal)
+        assert below.store(xi).converged_.all()
+        # a floor that cannot be passed keeps MinOver going until the budget
+        assert not above.store(xi).converged_.any() and (above.n_updates_ == 50).all()
 
 
 @pytest.mark.parametrize("kappa", [0.0, 0.5, 1.0])
-def test_krauth_mezard_reaches_its_margin(kappa):
-    xi = random_patterns(30, 100, seed=4)  # alpha = 0.3: Gardner kappa_opt ~ 1.4
-    model = amem.make("krauth-mezard", kappa=kappa).store(xi)
+@pytest.mark.parametrize("optimal", [False, True])
+def test_krauth_mezard_reaches_its_margin(kappa, optimal):
+    xi = random_patterns(30, 100, seed=4)  # alpha = 0.3: Gardner kappa_opt ~ 1.5
+    model = amem.make("krauth-mezard", kappa=kappa, optimal=optimal).store(xi)
     assert model.converged_.all()
     w = model.weights_
-    stability = xi * (xi @ w.T) / np.linalg.norm(w, axis=1)
+    stability = (xi * (xi @ w.T)).min(axis=0) / np.linalg.norm(w, axis=1)
+    np.testing.assert_allclose(model.stability_, stability, rtol=1e-12)
     assert stability.min() > kappa
+    if optimal:  # well past the floor: near kappa_opt(0.3) = 1.53 (N = 100 spreads it)
+        assert stability.mean() > 1.4
+
+
+def test_krauth_mezard_optimal_stability_beats_the_first_solution():
+    xi = random_patterns(30, 100, seed=5)
+    first = amem.make("krauth-mezard", optimal=False).store(xi)
+    best = amem.make("krauth-mezard").store(xi)
+    assert (best.stability_ > first.stability_).all()
+    assert (best.n_updates_ > first.n_updates_).all()
 
 
 # ----------------------------------------------------------------------------- diederich-opper
@@ -164,11 +187,18 @@ def test_diederich_opper_single_pattern_two_updates():
 
 
 def test_diederich_opper_reaches_stability_one():
+    # Diederich & Opper's rule I stops when every unnormalised stability
+    # xi_i^mu sum_j W_ij xi_j^mu (W = counts / N, W_ii = 0) is at least 1
     xi = random_patterns(80, 100, seed=4)
     model = amem.make("diederich-opper").store(xi)
     assert model.converged_.all()
-    assert (xi * (xi @ model.weights_.T)).min() >= 1 - 1e-12
+    numerators = model.coupling_numerators_
+    assert model.coupling_denominator_ == 100
+    assert (xi * (xi.astype(np.int64) @ numerators.T)).min() >= 100  # exact: N E >= N
     np.testing.assert_array_equal(model.recall(xi).states, xi)
+    w = model.weights_
+    stability = (xi * (xi @ w.T)).min(axis=0) / np.linalg.norm(w, axis=1)
+    np.testing.assert_allclose(model.stability_, stability, rtol=1e-12)
 
 
 # ----------------------------------------------------------------------------- descent-l2

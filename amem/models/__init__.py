@@ -29,3 +29,10 @@ register(
     test_params={"epochs": 30, "early_stopping": False},
     description="Infomorphic Hopfield network maximising PID redundancy (Blümel et al. 2025)",
 )
+
+register(
+    "covariance",
+    "amem.models.covariance:CovarianceHopfield",
+    description="Covariance rule with threshold for biased patterns (Tsodyks & Feigel'man 1988; "
+                "Amit, Gutfreund & Sompolinsky 1987)",
+)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from amem.base import MemoryModel, ModelTags
-from amem.recurrent import SignDynamics
+from amem.base import TRIAL_BYTES_PER_ENTRY, ModelTags, async_order_bytes
+from amem.recurrent import RecurrentMemory
 from amem.validation import check_bool
 
 
-class HebbianHopfield(MemoryModel):
+class HebbianHopfield(RecurrentMemory):
     r"""Hopfield network with Hebbian couplings (Hopfield, PNAS 79:2554, 1982).
 
     .. math:: W = \frac{1}{N} \sum_\mu \xi^\mu {\xi^\mu}^\top, \qquad W_{ii} = 0 \text{ unless }
@@ -39,12 +39,19 @@ class HebbianHopfield(MemoryModel):
         super().__init__(seed=seed, update=update)
         self.self_coupling = check_bool("self_coupling", self_coupling)
 
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
+        """int32 counts and their update (8 N^2), the float64 matrix (8 N^2), the recall
+        kernel's copy (up to 8 N^2), plus the trial's P x N arrays."""
+        return (24 * n_units * n_units + TRIAL_BYTES_PER_ENTRY * n_units * n_patterns
+                + async_order_bytes(n_units, params))
+
     def _add(self, new_patterns: np.ndarray) -> None:
         counts = getattr(self, "coupling_counts_", None)
         x = new_patterns.astype(np.int32)
         update = x.T @ x  # integer sum of outer products; exact at any load
         self.coupling_counts_ = update if counts is None else counts + update
-        self._dynamics = None
+        self._couplings_changed()
 
     @property
     def weights_(self) -> np.ndarray:
@@ -63,20 +70,6 @@ class HebbianHopfield(MemoryModel):
             np.fill_diagonal(w, 0.0)
         return w
 
-    def energy(self, states) -> np.ndarray:
-        """E(s) = -1/2 s^T W s for each row of ``states`` (decreases under async updates)."""
-        from amem.validation import as_bipolar
-
-        s = as_bipolar(states, "states", self.n_units_).astype(np.float64)
-        return -0.5 * np.einsum("mi,ij,mj->m", s, self.weights_, s)
-
-    def _recall(self, cues, max_steps):
-        # Integer couplings (the 1/N factor does not change signs) keep ties exact in float32.
-        if getattr(self, "_dynamics", None) is None:
-            self._dynamics = SignDynamics(self._coupling_matrix(), exact_integer=True)
-        return self._dynamics.recall(cues, max_steps, self.update, self.seed)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_dynamics"] = None  # derived; rebuilt on demand
-        return state
+    def _dynamics_couplings(self):
+        # Integer counts (the 1/N factor does not change signs): recall in exact arithmetic.
+        return self._coupling_matrix(), None, True

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from amem.base import MemoryModel, ModelTags
-from amem.recurrent import SignDynamics
+from amem.base import TRIAL_BYTES_PER_ENTRY, ModelTags, async_order_bytes
 from amem.errors import AmemError
+from amem.recurrent import RecurrentMemory
 from amem.validation import check_choice, check_float, check_int
 
 #: Named goals: weights over [unique ext, unique int, redundancy, synergy, residual entropy].
@@ -73,7 +73,7 @@ def parse_goal(goal: Any) -> tuple[float, ...]:
     return tuple(float(x) for x in vec)
 
 
-class InfomorphicHopfield(MemoryModel):
+class InfomorphicHopfield(RecurrentMemory):
     r"""Infomorphic Hopfield network trained to maximise a PID goal (default: redundancy).
 
     Blümel, Schneider, Neuhaus, Ehrlich, Graetz, Wibral, Makkeh & Priesemann, "Redundancy
@@ -91,7 +91,7 @@ class InfomorphicHopfield(MemoryModel):
     (:mod:`amem.kernels.infomorphic_grad`, tested against autograd through ``sx_atoms``).
 
     Recall runs without external input: s_i <- sign(sum_j W_ij s_j) through
-    :class:`amem.recurrent.SignDynamics`, synchronously by default (the paper's), asynchronously
+    :class:`amem.recurrent.RecurrentMemory`, synchronously by default (the paper's), asynchronously
     with ``update="async"``. **Tie rule**: a zero field keeps the old state (the contract's rule),
     whereas the authors' recall maps theta = 1/2 to -1. For trained real-valued couplings an exact
     zero field has probability zero, so the two rules give the same results; keeping the contract's
@@ -221,6 +221,28 @@ class InfomorphicHopfield(MemoryModel):
             raise AmemError("backend='numba' needs device='cpu' and a hard binning; "
                             "use backend='autograd' (or 'auto')")
 
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
+        """One network of a trained ensemble (the harness adds up the networks of a chunk).
+
+        Weights, Adam's two moments and the gradient (4 N^2 in the training dtype), the float64
+        initial draw and recall matrix (16 N^2); the padded (N, P) patterns, fields, field
+        gradients and bins (up to 1.25 x (4 itemsize + 3) P N); the per-neuron histograms;
+        autograd keeps its graph (about 16 (N, P) tensors; soft binning about 6 (N, P, bins, bins)
+        joint memberships, measured).
+        Plus the trial's own P x N arrays.
+        """
+        item = 8 if params.get("dtype") == "float64" else 4
+        binning = params.get("binning", "fixed")
+        n_bins = params.get("n_bins") or DEFAULT_BINS.get(binning, 60)
+        n, p = n_units, n_patterns
+        total = (4 * item + 16) * n * n + (5 * (4 * item + 3) * n * p) // 4 + 48 * n * n_bins
+        autograd = (binning == "soft" or params.get("backend") == "autograd"
+                    or params.get("device", "cpu") != "cpu")
+        if autograd:
+            total += 16 * item * n * p + (6 * item * n * p * n_bins**2 if binning == "soft" else 0)
+        return total + TRIAL_BYTES_PER_ENTRY * n * p + async_order_bytes(n, params)
+
     # ------------------------------------------------------------------ training
     def _train_config(self):
         from amem.models.infomorphic_train import TrainConfig
@@ -300,7 +322,7 @@ class InfomorphicHopfield(MemoryModel):
         self.epochs_trained_ = result.epochs_trained
         self.met_criterion_ = result.met_criterion
         self.external_weights_ = result.external_weights
-        self._dynamics = None
+        self._couplings_changed()
 
     # ------------------------------------------------------------------ accounting
     def diagnostics(self) -> dict[str, Any]:
@@ -339,7 +361,7 @@ class InfomorphicHopfield(MemoryModel):
         return np.zeros(self.n_units_)
 
     def _recall(self, cues, max_steps):
-        if self.testing == "stochastic":
+        if self.testing == "stochastic":  # ablation row 1: recall sampled from theta
             from amem.base import MAX_STEPS
             from amem.models.infomorphic_train import STOCHASTIC_STEPS, stochastic_states
 
@@ -348,14 +370,7 @@ class InfomorphicHopfield(MemoryModel):
             m = len(cues)
             return (rest[-1].astype(np.int8), np.full(m, STOCHASTIC_STEPS + 1),
                     np.full(m, MAX_STEPS, np.int8))
-        if getattr(self, "_dynamics", None) is None:
-            self._dynamics = SignDynamics(self.weights_)
-        return self._dynamics.recall(cues, max_steps, self.update, self.seed)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_dynamics"] = None
-        return state
+        return super()._recall(cues, max_steps)
 
 
 def _params_key(model) -> str:
