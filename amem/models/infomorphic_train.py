@@ -1,10 +1,12 @@
-"""Batched training of many infomorphic networks at once (torch; imported lazily by the model).
+"""Batched training of many infomorphic networks at once (imported lazily by the model).
 
-One :func:`train_ensemble` call trains independent networks (different seeds and loads P) in one
-computation: networks are sorted by P into buckets of similar size (padded to the bucket's
+One :func:`train_ensemble` call trains independent networks (different seeds, loads P and goals)
+in one computation: networks are sorted by P into buckets of similar size (padded to the bucket's
 largest P and masked), every epoch costs two batched matrix products per bucket plus one
 histogram / closed-form PID gradient per neuron, and networks that meet the early-stopping
-criterion at a checkpoint leave their bucket.
+criterion at a checkpoint leave their bucket. The CPU path (hard bins, closed-form gradient) is
+numpy and Numba only; torch is imported only for the autograd path (soft bins, CUDA), since its
+import costs seconds, most of a short run.
 
 Protocol (Blümel et al. 2025, arXiv 2511.02584; see ``shared/docs/infomorphic-spec.md``):
 external input = state = the clean stored patterns, full batch, Adam (lr 0.05, torch defaults
