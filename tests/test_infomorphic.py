@@ -156,7 +156,6 @@ def test_batched_adam_equals_torch_adam():
 
 def test_torch_adam_path_equals_the_numba_one():
     """The elementwise torch update (used off the CPU, e.g. on CUDA) checked here on the CPU."""
-    cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
     buckets = [_Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
                        TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64", backend=backend))
                for backend in ("numba", "autograd")]

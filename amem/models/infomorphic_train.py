@@ -29,10 +29,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
 from amem.errors import TrainingError
 from amem.pid.sx import sx_atoms
+
+if TYPE_CHECKING:  # torch is imported at run time only on the autograd path
+    import torch
 
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
@@ -329,7 +334,7 @@ class _NumbaBucket(_BucketBase):
     def joint_numpy(self) -> np.ndarray:
         """Joint distributions (B, N, 2, n_bins, 2) at the current weights (float64)."""
         self.gradient(want_hist=True)
-        count, tp, tm = self.hist
+        _, tp, tm = self.hist
         m = self.n_valid[:, None, None].astype(np.float64)
         p = np.stack([tm / m, tp / m], -1)
         b, n = p.shape[:2]
