@@ -29,15 +29,13 @@ order N into the end bins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 import amem
 from amem.errors import AmemError
-from amem.patterns import random_patterns
 from amem.pid.estimators import BINNINGS, DEFAULT_BINS, neuron_atoms
 from amem.validation import check_choice, check_float, check_int
 
@@ -119,92 +117,57 @@ def n_patterns_for(alpha: float, n_units: int) -> int:
     return max(1, int(round(alpha * n_units)))
 
 
-@dataclass
-class AnatomyRun:
-    """One sweep: a model (with parameters) at several sizes, loads and seeds."""
-
-    model: str = "hebbian"
-    params: dict[str, Any] = field(default_factory=dict)
-    n_units: Sequence[int] = (100,)
-    alphas: Sequence[float] = tuple(np.round(np.arange(0.01, 2.0101, 0.05), 10))
-    seeds: int = 20
-    #: seeds run seed_start .. seed_start + seeds - 1
-    seed_start: int = 0
-    options: AnatomyOptions = field(default_factory=AnatomyOptions)
-    #: extra recurrent bin counts evaluated at ``sensitivity_alphas`` (empty = none)
-    sensitivity_bins: Sequence[int] = ()
-    sensitivity_alphas: Sequence[float] = ()
-
-    def describe(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["n_units"], d["alphas"] = list(self.n_units), [float(a) for a in self.alphas]
-        return d
+PROBE_PARAMS = ("binning", "n_bins", "external_bins", "output", "external_weight", "beta",
+                "sensitivity_bins")
 
 
-def run_anatomy(run: AnatomyRun, progress: bool = False, workers: int = 1
-                ) -> tuple[list[dict], list[dict]]:
-    """All records of a sweep: (one per n_units, alpha, seed; one per bin count of the sensitivity).
+def probe_options(params: dict) -> tuple[AnatomyOptions, list[int]]:
+    """(options, extra recurrent bin counts) from a trial's ``probe_params``."""
+    unknown = sorted(set(params) - set(PROBE_PARAMS))
+    if unknown:
+        raise AmemError(f"pid-anatomy: unknown probe_params {', '.join(unknown)}; "
+                        f"use {', '.join(PROBE_PARAMS)}")
+    fields = {k: v for k, v in params.items() if k != "sensitivity_bins"}
+    bins = list(params.get("sensitivity_bins", []))
+    for k in bins:
+        check_int("sensitivity_bins", k, 2)
+    return AnatomyOptions(**fields), bins
 
-    Seed s draws the patterns with ``random_patterns(P_max, N, seed=s)`` (a smaller load uses a
-    prefix) and builds the model with ``seed=s``; each load stores into a fresh model. Jobs (one per
-    size and seed) run in ``workers`` spawned processes; the records do not depend on ``workers``.
+
+def check_probe_params(params: dict) -> None:
+    probe_options(params)
+
+
+def anatomy_trials(trials, models=None, search: str = "grid") -> list[dict]:
+    """The ``pid-anatomy`` probe: per trial, the neuron-averaged atoms of the stored network.
+
+    The network is the one the capacity sweep builds for the same trial identity (same patterns,
+    same model seed, one ``store_many`` call), so for a given seed the anatomy and the capacity
+    sweep see the same patterns. One sample per stored pattern (external input = pattern,
+    state = pattern); ``mean_overlap``/``frac_exact``: recall from the clean patterns. With
+    ``sensitivity_bins``, ``bins`` lists the atoms again for each recurrent bin count.
     """
-    check_int("seeds", run.seeds, 1)
-    check_int("workers", workers, 1)
-    for a in list(run.alphas) + list(run.sensitivity_alphas):
-        check_float("alpha", a, low=0.0, low_open=True)
-    for k in run.sensitivity_bins:
-        check_int("bins", k, 2)
-    for n in run.n_units:
-        check_int("n_units", n, 2)
-    model = amem.make(run.model, **run.params)  # fail fast on an unknown id or parameter
-    if not model.tags.recurrent_weights:
-        raise AmemError(f"model {run.model!r} does not expose recurrent weights (tags.recurrent_weights "
-                        "is False); the PID anatomy needs weights_ and bias_")
-    check_int("seed_start", run.seed_start, 0)
-    jobs = [(int(n), s) for n in run.n_units for s in range(run.seed_start, run.seed_start + run.seeds)]
-    bar = _progress(len(jobs), progress)
-    results = []
-    if workers == 1:
-        for job in jobs:
-            results.append(_anatomy_job(run, *job))
-            bar.update()
-    else:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+    from amem.harness.probes import clean_recall, probe_record, stored_models
+    from amem.harness.trials import ensure_registered
 
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-            for res in pool.map(_anatomy_job, [run] * len(jobs), *zip(*jobs)):
-                results.append(res)
-                bar.update()
-    bar.close()
-    return [r for res in results for r in res[0]], [r for res in results for r in res[1]]
-
-
-def _anatomy_job(run: AnatomyRun, n_units: int, seed: int) -> tuple[list[dict], list[dict]]:
-    alphas, sens_alphas = set(run.alphas), set(run.sensitivity_alphas)
-    loads = sorted(alphas | sens_alphas)
-    patterns_all = random_patterns(max(n_patterns_for(a, n_units) for a in loads), n_units, seed)
-    main_rows, bin_rows = [], []
-    for alpha in loads:
-        n_pat = n_patterns_for(alpha, n_units)
-        patterns = patterns_all[:n_pat]
-        model = amem.make(run.model, seed=seed, **run.params).store(patterns)
+    ensure_registered(models or {})
+    if not amem.make(trials[0].model, **trials[0].params).tags.recurrent_weights:
+        raise AmemError(f"model {trials[0].model!r} does not expose recurrent weights "
+                        "(tags.recurrent_weights is False); the PID anatomy needs weights_ and bias_")
+    trials, built, pattern_sets, store_s = stored_models(trials, models)
+    out = []
+    for trial, model, patterns in zip(trials, built, pattern_sets):
+        options, sens = probe_options(trial.probe_params)
         w, b = recurrent_couplings(model)
-        r, c, theta = neuron_sources(w, b, patterns, run.options)
-        overlap, exact = recall_overlap(model, patterns)
-        base = {"model": run.model, "n_units": n_units, "n_patterns": n_pat,
-                "alpha": round(n_pat / n_units, 10), "seed": seed}
-        tail = {"mean_overlap": overlap, "frac_exact": exact}
-        ext, rec = run.options.bin_pair()
-        if alpha in alphas:
-            atoms = neuron_atoms(r, c, theta, binning=run.options.binning, n_bins=(ext, rec))
-            main_rows.append({**base, **_atom_fields(atoms.mean(0)), **tail})
-        if alpha in sens_alphas:
-            for k in run.sensitivity_bins:
-                atoms = neuron_atoms(r, c, theta, binning=run.options.binning, n_bins=(ext, k))
-                bin_rows.append({**base, "n_bins": k, **_atom_fields(atoms.mean(0)), **tail})
-    return main_rows, bin_rows
+        r, c, theta = neuron_sources(w, b, patterns, options)
+        ext, rec = options.bin_pair()
+        atoms = neuron_atoms(r, c, theta, binning=options.binning, n_bins=(ext, rec))
+        fields = _atom_fields(atoms.mean(0))
+        if sens:
+            fields["bins"] = [{"n_bins": k, **_atom_fields(neuron_atoms(
+                r, c, theta, binning=options.binning, n_bins=(ext, k)).mean(0))} for k in sens]
+        out.append(probe_record(trial, model, **fields, **clean_recall(model, patterns), store_s=store_s))
+    return out
 
 
 def summarise(rows: Iterable[dict], by: str = "alpha",
@@ -232,18 +195,3 @@ def _atom_fields(atoms) -> dict[str, float]:
     fields = dict(zip(ATOM_COLUMNS, (float(a) for a in atoms)))
     fields["output_entropy"] = float(sum(atoms))
     return fields
-
-
-def _progress(total: int, enabled: bool):
-    class _Null:
-        def update(self, n=1):
-            pass
-
-        def close(self):
-            pass
-
-    if not enabled:
-        return _Null()
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="pid anatomy", unit="net")

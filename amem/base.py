@@ -21,6 +21,14 @@ from amem.validation import as_bipolar, check_choice, check_int, check_seed
 #: Status codes the kernels return, and the labels users see (index = code).
 FIXED_POINT, CYCLE, MAX_STEPS = 0, 1, 2
 STATUS_LABELS = ("fixed_point", "cycle", "max_steps")
+#: Bytes per pattern entry a trial holds besides the couplings (patterns drawn in float64, cues,
+#: recalled states, float64 fields, integer overlaps); :meth:`MemoryModel.estimate_memory` adds it to every model.
+TRIAL_BYTES_PER_ENTRY = 48
+
+
+def async_order_bytes(n_units: int, params: dict) -> int:
+    """Asynchronous recall draws an int64 visiting order per sweep: N sweeps x N units."""
+    return 8 * n_units * n_units if params.get("update") == "async" else 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,19 @@ class MemoryModel(abc.ABC):
         """Numbers the memory keeps after storing ``n_patterns`` patterns (for per-parameter
         capacity). Default: a full N x N coupling matrix; pattern-keeping models override it."""
         return n_units * n_units
+
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params: Any) -> int:
+        """Peak bytes one trial (store ``n_patterns`` patterns of ``n_units`` units, recall them
+        from as many cues) needs, for the harness's memory guard; an upper-side estimate.
+
+        Default: an N x N float64 coupling matrix with two working copies (24 N^2) plus the
+        trial's P x N arrays (patterns drawn as float64, cues, recalled states, float64 fields
+        and the integer overlaps: 48 P N), plus the visiting orders of asynchronous recall. Models that keep more (optimiser state, an ensemble of networks) or
+        less (the patterns only) override it; ``params`` are the model's constructor parameters.
+        """
+        return (24 * n_units * n_units + TRIAL_BYTES_PER_ENTRY * n_units * n_patterns
+                + async_order_bytes(n_units, params))
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters, read back from the instance (sklearn style)."""

@@ -131,7 +131,7 @@ def _load_plugins() -> None:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
-        except Exception as err:  # a broken plugin must not break amem
+        except Exception as err:  # noqa: BLE001 (a broken plugin must not break amem)
             import warnings
 
             warnings.warn(f"amem: could not load model plugin {ep.name!r} ({ep.value}): {err}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from amem import RecurrentMemory
+from amem.base import TRIAL_BYTES_PER_ENTRY, async_order_bytes
 from amem.validation import check_bool, check_float
 
 
@@ -55,6 +56,13 @@ class DescentL2Hopfield(RecurrentMemory):
         self.reg = check_float("reg", reg, low=0.0, low_open=True)
         self.use_bias = check_bool("use_bias", use_bias)
         self.self_coupling = check_bool("self_coupling", self_coupling)
+
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
+        """The (N+1)^2 Gram matrix, its inverse, the solution and its constrained copy (float64,
+        48 N^2 with temporaries), the float64 design (P x N), plus the trial's P x N arrays."""
+        return (64 * n_units * n_units + (8 + TRIAL_BYTES_PER_ENTRY) * n_units * n_patterns
+                + async_order_bytes(n_units, params))
 
     def _fit(self, patterns: np.ndarray) -> None:
         weights, bias = ridge_fields(patterns, self.lam, self.reg, self.use_bias,

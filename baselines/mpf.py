@@ -6,6 +6,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from amem import RecurrentMemory
+from amem.base import TRIAL_BYTES_PER_ENTRY, async_order_bytes
 from amem.validation import check_float, check_int
 
 
@@ -51,6 +52,14 @@ class MPFHopfield(RecurrentMemory):
         super().__init__(seed=seed, update=update)
         self.max_iter = check_int("max_iter", max_iter, 1)
         self.tol = check_float("tol", tol, low=0.0, low_open=True)
+
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
+        """L-BFGS-B keeps 10 pairs of N^2/2-long float64 vectors (80 N^2) plus its work arrays;
+        the objective builds full N x N weights and gradients and int64 triangle indices: about
+        220 N^2 measured. Plus the float64 margins and flows (P x N) and the trial's arrays."""
+        return (256 * n_units * n_units + (24 + TRIAL_BYTES_PER_ENTRY) * n_units * n_patterns
+                + async_order_bytes(n_units, params))
 
     def _fit(self, patterns: np.ndarray) -> None:
         weights, bias, result = fit_mpf(patterns, self.max_iter, self.tol)

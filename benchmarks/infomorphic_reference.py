@@ -54,3 +54,106 @@ def _redundancy(p: torch.Tensor) -> torch.Tensor:
     ratio = (p_s1y + p_s2y - p) / (union * p_y + 1e-10)
     ratio = torch.where(ratio < 1e-7, torch.ones_like(ratio), ratio)
     return (p * torch.log2(ratio)).sum((1, 2, 3))
+
+
+def batch_sync_overlap(weights: np.ndarray, patterns: np.ndarray, max_steps: int) -> float:
+    """Mean overlap of synchronous recall with the authors' stopping rule for a batch of cues.
+
+    All P cues run together; the batch stops when no unit of any cue flipped, or when the set of
+    flipped (cue, unit) pairs equals the previous sweep's (every cue at a fixed point or in a
+    2-cycle), at most ``max_steps`` sweeps. amem stops each cue on its own; the two differ only
+    for a cue that entered a 2-cycle before the batch stopped (it may end in the other phase).
+    Ties keep the state (amem's rule; for trained real couplings they do not occur).
+    """
+    x = patterns.astype(np.float64)
+    s = x.copy()
+    prev_flips = None
+    for _ in range(max_steps):
+        h = s @ weights.T
+        new = np.where(h > 0, 1.0, np.where(h < 0, -1.0, s))
+        flips = new != s
+        if not flips.any():
+            break
+        s = new
+        if prev_flips is not None and np.array_equal(flips, prev_flips):
+            break
+        prev_flips = flips
+    return float((s * x).sum(1).mean() / x.shape[1])
+
+
+def measure_batch_stop(n: int = 100, loads=(0.5, 1.0, 1.5, 1.6, 1.7, 1.8, 2.0), seeds=range(4),
+                       epochs: int = 5000) -> dict:
+    """Train amem networks (paper protocol, early stopping) and, at every checkpoint, compare the
+    mean overlap of amem's per-cue stopping with the authors' per-batch stopping."""
+    import amem.models.infomorphic_train as train
+    from amem.models.infomorphic import InfomorphicHopfield
+    from amem.patterns import random_patterns
+
+    import amem
+
+    diffs, near, flips = [], [], 0
+    amem_overlap = train.sync_mean_overlap
+
+    def both(weights, x, n_valid, max_steps, give_up_below=-np.inf):
+        nonlocal flips
+        ours = amem_overlap(weights, x, n_valid, max_steps)
+        for b, m in enumerate(n_valid.tolist()):
+            w = weights[b].detach().double().numpy()
+            theirs = batch_sync_overlap(w, x[b, :m].numpy(), max_steps)
+            diffs.append(abs(theirs - ours[b]))
+            near.append(max(theirs, ours[b]) >= 0.9)
+            flips += (theirs >= 0.95) != (ours[b] >= 0.95)
+        return ours
+
+    train.sync_mean_overlap = both
+    try:
+        jobs = [(a, s) for a in loads for s in seeds]
+        models = [amem.make("infomorphic", epochs=epochs, seed=s) for _, s in jobs]
+        InfomorphicHopfield.store_many(models, [random_patterns(round(a * n), n, 1000 + s)
+                                                for a, s in jobs])
+    finally:
+        train.sync_mean_overlap = amem_overlap
+    d, near = np.array(diffs), np.array(near)
+    return {"checks": len(d), "max_abs_diff": float(d.max()), "mean_abs_diff": float(d.mean()),
+            "n_differ": int((d > 0).sum()), "checks_near_threshold": int(near.sum()),
+            "max_abs_diff_near_threshold": float(d[near].max()) if near.any() else 0.0,
+            "decisions_flipped": int(flips)}
+
+
+def workload(n: int) -> list[tuple[np.ndarray, int]]:
+    """The reduced benchmark workload: loads 0.5, 1.0, 1.5, 2.0 x seeds 0-3 (16 networks)."""
+    from amem.patterns import random_patterns
+
+    return [(random_patterns(round(a * n), n, s), s) for a in (0.5, 1.0, 1.5, 2.0)
+            for s in range(4)]
+
+
+def main(argv) -> None:
+    usage = ("usage: python benchmarks/infomorphic_reference.py batch-stop | "
+             "amem-workload N EPOCHS | peer-workload N EPOCHS")
+    if argv == ["batch-stop"]:
+        print(measure_batch_stop())
+    elif len(argv) == 3 and argv[0] in ("amem-workload", "peer-workload"):
+        n, epochs = int(argv[1]), int(argv[2])
+        jobs = workload(n)
+        if argv[0] == "peer-workload":
+            from amem.threads import env_threads
+
+            torch.set_num_threads(env_threads("AMEM_THREADS"))  # same thread count as amem
+            for patterns, seed in jobs:
+                train_one(patterns, seed, epochs)
+        else:
+            import amem
+            from amem.models.infomorphic import InfomorphicHopfield
+
+            InfomorphicHopfield.store_many(
+                [amem.make("infomorphic", epochs=epochs, early_stopping=False, seed=s)
+                 for _, s in jobs], [p for p, _ in jobs])
+    else:
+        raise SystemExit(usage)
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1:])

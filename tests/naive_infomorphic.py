@@ -3,20 +3,21 @@
 import numpy as np
 import torch
 
+from amem.pid.binning import fixed_bin_index
 from amem.pid.sx import sx_atoms
 
 
 def naive_bins(c, lo, hi, n_bins):
-    """Right-closed equal bins of [lo, hi], values outside clipped to the end bins."""
-    width = (hi - lo) / n_bins
-    k = int(np.ceil((c - lo) / width)) - 1
-    return min(max(k, 0), n_bins - 1)
+    """Right-closed equal bins of [lo, hi], values outside clipped to the end bins: the one
+    binning implementation (amem.pid.binning, checked against a loop in tests/test_binning.py)."""
+    return int(fixed_bin_index(np.array([float(c)]), n_bins, lo, hi)[0])
 
 
 def naive_field_grad(fields, theta_fn, ext, n_valid, gamma, binning="fixed", n_bins=60):
     """dL/dc for every sample, one neuron at a time: loops build p, autograd through sx_atoms.
 
-    ``theta_fn(c)`` maps a field tensor to theta (so the derivative through theta is exact).
+    ``theta_fn(c, e, b, i)`` maps neuron i's field tensor (and its pattern bits) to theta (so the
+    derivative through theta is exact).
     """
     n_net, n_units, p_max = fields.shape
     out = np.zeros((n_net, n_units, p_max))
@@ -27,7 +28,7 @@ def naive_field_grad(fields, theta_fn, ext, n_valid, gamma, binning="fixed", n_b
             c = torch.tensor(np.asarray(fields[b, i, :m], dtype=np.float64), requires_grad=True)
             scale = float(np.abs(fields[b, i, :m]).max()) if binning == "adaptive" else 1.0
             scale = scale if scale > 0 else 1.0
-            theta = theta_fn(c, torch.tensor(ext[b, i, :m], dtype=torch.float64))
+            theta = theta_fn(c, torch.tensor(ext[b, i, :m], dtype=torch.float64), b, i)
             p = torch.zeros(2, n_bins, 2, dtype=torch.float64)
             for mu in range(m):
                 a = 1 if ext[b, i, mu] > 0 else 0

@@ -10,7 +10,8 @@ torch = pytest.importorskip("torch")
 
 import amem  # noqa: E402
 from amem.errors import AmemError, TrainingError  # noqa: E402
-from amem.models.infomorphic import GOALS, InfomorphicHopfield, parse_goal  # noqa: E402
+from amem.models.infomorphic import (ABLATION_LADDER, GOALS, InfomorphicHopfield,  # noqa: E402
+                                     parse_goal)
 from amem.models.infomorphic_train import (TrainConfig, _Bucket, checkpoint_epochs,  # noqa: E402
                                            goal_coefficients, init_weights)
 from amem.patterns import flip_cues, random_patterns  # noqa: E402
@@ -54,7 +55,8 @@ def test_bad_goal_is_a_clear_error(goal, match):
     ({"binning": "quantile"}, "binning"), ({"epochs": -1}, "epochs"), ({"lr": 0}, "lr"),
     ({"device": "tpu"}, "device"), ({"dtype": "float16"}, "dtype"),
     ({"backend": "numba", "binning": "soft"}, "backend='numba'"),
-    ({"external_weight": -1.0}, "external_weight"),
+    ({"external_weight": -1.0}, "external_weight"), ({"optimizer": "lbfgs"}, "optimizer"),
+    ({"testing": "noisy"}, "testing"), ({"train_external": "yes"}, "train_external"),
 ])
 def test_bad_params_are_clear_errors(params, match):
     with pytest.raises(AmemError, match=match):
@@ -68,9 +70,39 @@ def test_divergence_raises_training_error():
 
 
 # ------------------------------------------------------------------ protocol pieces
+AUTHORS_5000 = [1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480, 2721, 4999, 5000]
+
+
 def test_checkpoints_follow_the_authors_schedule():
-    assert checkpoint_epochs(5000).tolist() == [1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480,
-                                                2721, 4999]
+    # np.logspace(0, log10(5000), 15, dtype=int) as completed epochs, and once more after the last
+    assert checkpoint_epochs(5000).tolist() == AUTHORS_5000
+    assert checkpoint_epochs(300).tolist() == [1, 2, 3, 5, 7, 11, 17, 26, 39, 58, 88, 132, 199,
+                                               300]
+    assert checkpoint_epochs(1).tolist() == [1] and checkpoint_epochs(0).tolist() == []
+
+
+@pytest.mark.parametrize("epochs,stop_at", [(5000, 0), (5000, 1), (5000, 7), (5000, 13),
+                                            (5000, 14), (5000, None), (40, 4)])
+def test_early_stopping_only_at_the_authors_epochs(monkeypatch, epochs, stop_at):
+    """Recall is tested after exactly the scheduled epochs; training stops at the first success.
+
+    The recall check is replaced by one that succeeds on its (stop_at + 1)-th call, so the test
+    sees every checkpoint of a 5000-epoch run cheaply (tiny network)."""
+    import amem.models.infomorphic_train as train
+
+    calls = []
+
+    def fake_overlap(weights, x, n_valid, max_steps, give_up_below=-np.inf):
+        calls.append(len(calls))
+        return np.full(len(n_valid), 1.0 if len(calls) - 1 == stop_at else 0.0)
+
+    monkeypatch.setattr(train, "sync_mean_overlap", fake_overlap)
+    model = amem.make("infomorphic", epochs=epochs, seed=0).store(random_patterns(4, 6, 0))
+    schedule = checkpoint_epochs(epochs).tolist()
+    tested = schedule if stop_at is None else schedule[:stop_at + 1]
+    assert model.history_["epoch"].tolist() == tested
+    assert model.epochs_trained_ == tested[-1]
+    assert model.met_criterion_ == (stop_at is not None)
 
 
 def test_init_weights():
@@ -92,7 +124,7 @@ def test_goal_coefficients_recombine_the_atoms():
 def test_batched_adam_equals_torch_adam():
     cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
     bucket = _Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
-                     cfg, goal_coefficients(cfg.gamma), torch.tensor(cfg.gamma))
+                     cfg)
     ref = bucket.w.clone().requires_grad_(True)
     opt = torch.optim.Adam([ref], lr=cfg.lr)
     rng = np.random.default_rng(2)
@@ -109,7 +141,7 @@ def test_torch_adam_path_equals_the_numba_one():
     """The elementwise torch update (used off the CPU, e.g. on CUDA) checked here on the CPU."""
     cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
     buckets = [_Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
-                       cfg, goal_coefficients(cfg.gamma), torch.tensor(cfg.gamma))
+                       cfg)
                for _ in range(2)]
     rng = np.random.default_rng(3)
     for _ in range(4):
@@ -119,6 +151,110 @@ def test_torch_adam_path_equals_the_numba_one():
         buckets[1].adam_step(g.clone(), use_torch=True)
     assert torch.allclose(buckets[0].w, buckets[1].w, rtol=1e-12, atol=1e-15)
     assert (buckets[0].w != buckets[0].w.new_zeros(())).any()
+
+
+# ------------------------------------------------------------------ ablation parameters
+def test_ablation_ladder_rows_are_model_parameters():
+    """Each row of the paper's ladder is one change of parameters to the row above."""
+    assert [r[0] for r in ABLATION_LADDER] == list(range(1, 8))
+    assert [r[3] for r in ABLATION_LADDER] == [0.40, 0.89, 0.92, 1.35, 1.65, 1.60, 1.69]
+    patterns = random_patterns(12, 20, 0)
+    previous = None
+    for row, _, params, _ in ABLATION_LADDER:
+        model = amem.make("infomorphic", epochs=3, seed=0, **params).store(patterns)
+        got = model.get_params()
+        if previous is not None:
+            changed = {k for k in got if got[k] != previous[k]}
+            assert len(changed) == 1, (row, changed)
+        previous = got
+        assert model.recall(patterns).states.shape == patterns.shape
+
+
+def test_sgd_step_is_plain_gradient_descent():
+    for backend in ("numba", "autograd"):
+        cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64", optimizer="sgd", lr=0.3,
+                          backend=backend, init_scale=50.0)
+        bucket = _Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)],
+                         [0, 1], cfg)
+        w0 = bucket.w.clone()
+        grad, _ = bucket.gradient()
+        grad = grad.clone()
+        grad.diagonal(dim1=1, dim2=2).zero_()
+        assert grad.abs().max() > 1e-3
+        bucket.step(bucket.gradient(zero_diagonal=False)[0])
+        torch.testing.assert_close(bucket.w, w0 - 0.3 * grad, rtol=1e-12, atol=1e-14)
+
+
+def test_sgd_and_adam_train_different_networks():
+    patterns = random_patterns(30, 30, 2)
+    kw = dict(epochs=20, early_stopping=False, seed=0)
+    adam = amem.make("infomorphic", **kw).store(patterns)
+    sgd = amem.make("infomorphic", optimizer="sgd", **kw).store(patterns)
+    assert np.abs(adam.weights_ - sgd.weights_).max() > 0.1 and adam.lr == sgd.lr
+
+
+@pytest.mark.parametrize("binning", ["fixed", "adaptive"])
+def test_external_weight_gradient_closed_form_matches_autograd(binning):
+    cfgs = [TrainConfig(gamma=(0.48, -0.16, 0.25, 0.04, -0.63), binning=binning, dtype="float64",
+                        backend=b, train_external=True, external_weight=1.3,
+                        init_scale=60.0 if binning == "fixed" else 1.0)
+            for b in ("numba", "autograd")]
+    sets = [random_patterns(23, 12, 0), random_patterns(15, 12, 1)]
+    fast, ref = (_Bucket(np.arange(2), sets, [0, 1], c) for c in cfgs)
+    fast.gradient()
+    ref.gradient()
+    assert ref.grad_ext.abs().max() > 1e-3
+    torch.testing.assert_close(fast.grad_ext, ref.grad_ext, rtol=1e-7, atol=1e-10)
+
+
+def test_trainable_external_weight_moves_frozen_one_does_not():
+    patterns = random_patterns(30, 30, 3)
+    kw = dict(epochs=20, early_stopping=False, external_weight=1.0, seed=0)
+    frozen = amem.make("infomorphic", **kw).store(patterns)
+    free = amem.make("infomorphic", train_external=True, **kw).store(patterns)
+    assert (frozen.external_weights_ == 1.0).all()
+    assert np.abs(free.external_weights_ - 1.0).max() > 0.1
+    assert np.abs(frozen.weights_ - free.weights_).max() > 1e-3
+    autograd = amem.make("infomorphic", train_external=True, backend="autograd",
+                         dtype="float64", **kw).store(patterns)
+    np.testing.assert_allclose(free.external_weights_, autograd.external_weights_, rtol=1e-4)
+
+
+def test_external_weight_scale_reaches_training():
+    patterns = random_patterns(30, 30, 3)
+    kw = dict(epochs=10, early_stopping=False, seed=0)
+    one = amem.make("infomorphic", external_weight=1.0, **kw).store(patterns)
+    ref = amem.make("infomorphic", external_weight=1.0, backend="autograd", dtype="float64",
+                    **kw).store(patterns)
+    big = amem.make("infomorphic", external_weight=2.3, **kw).store(patterns)
+    np.testing.assert_allclose(one.weights_, ref.weights_, rtol=1e-3, atol=1e-6)
+    assert np.abs(one.weights_ - big.weights_).max() > 1e-3
+
+
+def test_stochastic_testing():
+    from amem.models.infomorphic_train import stochastic_accuracy, stochastic_states
+
+    patterns = random_patterns(5, 40, 4)
+    strong = torch.tensor(100.0 * (patterns.T @ patterns - 5 * np.eye(40)))[None]
+    x = torch.tensor(patterns, dtype=torch.float64)[None]
+    n_valid = torch.tensor([5])
+    # saturated fields: sampling is deterministic and the patterns are stable
+    assert stochastic_accuracy(strong, x, n_valid, 20, [0], 1)[0] == 1.0
+    # no couplings: every unit is a fair coin, so states agree with the first by chance
+    acc = stochastic_accuracy(torch.zeros(1, 40, 40, dtype=torch.float64), x, n_valid, 20,
+                              [0], 1)[0]
+    assert abs(acc) < 0.1
+    first, rest = stochastic_states(np.zeros((40, 40)), patterns, 20, np.random.default_rng(0))
+    assert rest.shape == (20, 5, 40) and abs((rest == 1).mean() - 0.5) < 0.05
+    # the model: recall is stochastic but seeded; training's early stopping uses the test
+    kw = dict(epochs=60, seed=0, testing="stochastic")
+    model = amem.make("infomorphic", **kw).store(random_patterns(8, 30, 0))
+    twin = amem.make("infomorphic", **kw).store(random_patterns(8, 30, 0))
+    p = random_patterns(8, 30, 0)
+    out = model.recall(p)
+    assert np.array_equal(out.states, twin.recall(p).states)
+    assert (out.status == "max_steps").all() and (out.steps == 21).all()
+    assert model.met_criterion_ == (model.history_["mean_overlap"][-1] >= 0.95)
 
 
 # ------------------------------------------------------------------ training and recall
@@ -131,14 +267,45 @@ def trained():
 def test_low_load_recall_and_history(trained):
     model, patterns = trained
     assert overlap(model, patterns) >= 0.95
-    assert overlap(model, patterns, flip_cues(patterns, 0.1, 3)) >= 0.9
-    assert model.met_criterion_ and model.epochs_trained_ in (checkpoint_epochs(300) + 1)
+    assert model.met_criterion_ and model.epochs_trained_ in checkpoint_epochs(300)
     h = model.history_
     assert len(h["epoch"]) == len(h["loss"]) == len(h["mean_overlap"]) == h["atoms"].shape[0]
     assert h["mean_overlap"][-1] >= 0.95 and np.isclose(h["mean_overlap"][-1], overlap(model, patterns))
     # loss = -sum_i redundancy_i, and the atoms of the final network are stored per neuron
     assert np.isclose(h["loss"][-1], -model.atoms_[:, 2].sum())
     assert model.weights_.shape == (50, 50) and (np.diag(model.weights_) == 0).all()
+
+
+def test_diagnostics_count_epochs_and_matmul_flops(monkeypatch):
+    """The reported FLOPs equal those of the matrix products training actually ran."""
+    assert amem.make("infomorphic").diagnostics() == {}
+    flops = []
+    bmm = torch.bmm
+
+    def counting_bmm(a, b, **kw):
+        flops.append(2 * a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2])
+        return bmm(a, b, **kw)
+
+    monkeypatch.setattr(torch, "bmm", counting_bmm)
+    patterns = random_patterns(20, 50, 7)
+    model = amem.make("infomorphic", epochs=300, seed=1).store(patterns)
+    d = model.diagnostics()
+    assert d["epochs_trained"] == model.epochs_trained_ == d["network_epochs"]
+    assert d["met_criterion"] is True and d["checkpoints"] == len(model.history_["epoch"])
+    assert d["matmul_flops"] == sum(flops) > 0
+    monkeypatch.setattr(torch, "bmm", bmm)
+    full = amem.make("infomorphic", epochs=12, early_stopping=False).store(patterns).diagnostics()
+    assert full["epochs_trained"] == 12 and full["checkpoints"] == len(checkpoint_epochs(12))
+    assert full["matmul_flops"] == 4 * 50 * 50 * 20 * (12 + full["checkpoints"])
+
+
+def test_longer_training_widens_the_basins(trained):
+    """Early stopping ends training as soon as clean cues are recalled (epoch 7 here), with
+    narrow basins; training on for all 300 epochs recalls from 10%-noisy cues as well."""
+    early, patterns = trained
+    full = amem.make("infomorphic", epochs=300, early_stopping=False, seed=1).store(patterns)
+    cues = flip_cues(patterns, 0.1, 3)
+    assert overlap(full, patterns, cues) >= 0.95 > overlap(early, patterns, cues)
 
 
 def test_redundancy_rises_during_training():
@@ -179,6 +346,24 @@ def test_store_many_matches_store_one_by_one():
         np.testing.assert_allclose(model.weights_, single.weights_, rtol=1e-4, atol=1e-6)
         assert np.array_equal(model.recall(p).states, single.recall(p).states)
     assert np.array_equal(batch[1].weights_, batch[3].weights_)  # duplicate trained once
+
+
+@pytest.mark.parametrize("backend,binning", [("numba", "fixed"), ("autograd", "soft")])
+def test_mixed_goals_in_one_batch_equal_each_trained_alone(backend, binning):
+    """Goals are data: networks of one store_many call train under their own goals."""
+    goals = ["redundancy", (0.48, -0.16, 0.25, 0.04, -0.63), "co-information", "joint-mi",
+             "redundancy"]
+    sets = [random_patterns(p, 30, s) for p, s in [(20, 0), (20, 0), (26, 1), (12, 2), (26, 1)]]
+    kw = dict(epochs=40, early_stopping=False, backend=backend, binning=binning)
+    batch = InfomorphicHopfield.store_many(
+        [amem.make("infomorphic", goal=g, seed=3, **kw) for g in goals], sets)
+    for model, g, p in zip(batch, goals, sets):
+        single = amem.make("infomorphic", goal=g, seed=3, **kw).store(p)
+        assert model.gamma == single.gamma
+        np.testing.assert_allclose(model.weights_, single.weights_, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(model.history_["loss"], single.history_["loss"], rtol=1e-4)
+    # same patterns and seed, different goal: different networks
+    assert np.abs(batch[0].weights_ - batch[1].weights_).max() > 1e-2
 
 
 def test_training_threads_do_not_change_the_networks(monkeypatch):

@@ -6,18 +6,17 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from amem.models.infomorphic import GOALS  # noqa: E402
-from amem.models.infomorphic_train import TrainConfig, _Bucket, goal_coefficients  # noqa: E402
+from amem.models.infomorphic_train import TrainConfig, _Bucket  # noqa: E402
 from amem.pid.sx import sx_atoms  # noqa: E402
 
 
-def _bucket(sizes, n_units, gamma, binning, scale, seed=0, dtype="float64", backend="numba"):
+def _bucket(sizes, n_units, gamma, binning, scale, seed=0, dtype="float64", backend="numba",
+            gammas=None):
     rng = np.random.default_rng(seed)
     patterns = [np.where(rng.random((p, n_units)) < 0.5, -1, 1).astype(np.int8) for p in sizes]
     cfg = TrainConfig(gamma=gamma, binning=binning, n_bins=60 if binning != "soft" else 10,
                       dtype=dtype, backend=backend, init_scale=scale)
-    coef = goal_coefficients(gamma)
-    gamma_t = torch.tensor(gamma, dtype=getattr(torch, dtype))
-    return _Bucket(np.arange(len(sizes)), patterns, list(range(len(sizes))), cfg, coef, gamma_t)
+    return _Bucket(np.arange(len(sizes)), patterns, list(range(len(sizes))), cfg, gammas)
 
 
 GOAL_CASES = list(GOALS.values()) + [(0.48, -0.16, 0.25, 0.04, -0.63),
@@ -35,6 +34,22 @@ def test_closed_form_matches_autograd(binning, gamma):
     g_ref = ref.gradient()[0]
     assert g_ref.abs().max() > 1e-3  # a non-trivial gradient
     np.testing.assert_allclose(g_fast.numpy(), g_ref.numpy(), rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("binning", ["fixed", "adaptive"])
+def test_mixed_goals_in_one_bucket_match_autograd(binning):
+    """Each network of a bucket has its own goal; closed form and autograd agree per network."""
+    scale = 60.0 if binning == "fixed" else 1.0
+    gammas = GOAL_CASES[-3:]
+    fast = _bucket([23, 17, 9], 12, GOALS["redundancy"], binning, scale, seed=4, gammas=gammas)
+    ref = _bucket([23, 17, 9], 12, GOALS["redundancy"], binning, scale, seed=4,
+                  backend="autograd", gammas=gammas)
+    g_fast = fast.gradient()[0].clone()
+    np.testing.assert_allclose(g_fast.numpy(), ref.gradient()[0].numpy(), rtol=1e-7, atol=1e-10)
+    for b, gamma in enumerate(gammas):  # and each equals the network alone under its goal
+        alone = _bucket([23, 17, 9], 12, gamma, binning, scale, seed=4)
+        np.testing.assert_allclose(g_fast[b].numpy(), alone.gradient()[0][b].numpy(),
+                                   rtol=1e-12, atol=1e-15)
 
 
 def test_joint_histogram_matches_torch_reference():

@@ -13,10 +13,13 @@ from naive_infomorphic import naive_field_grad, naive_sync_overlap  # noqa: E402
 
 @pytest.mark.parametrize("binning", ["fixed", "adaptive"])
 @pytest.mark.parametrize("shape,seed", [((2, 3, 17), 0), ((1, 4, 40), 1), ((3, 2, 9), 2)])
-@pytest.mark.parametrize("gamma", [(0, 0, 1, 0, 0), (1, 1, 1, 1, 0), (0.5, -0.2, 0.3, 0.1, -0.6)])
+@pytest.mark.parametrize("gamma", [(0, 0, 1, 0, 0), (1, 1, 1, 1, 0), (0.5, -0.2, 0.3, 0.1, -0.6),
+                                   "mixed"])
 def test_field_grad_matches_naive(binning, shape, seed, gamma):
     rng = np.random.default_rng(seed)
     n_net, n_units, p_max = shape
+    goals = [(0, 0, 1, 0, 0), (1, 1, 1, 1, 0), (0.5, -0.2, 0.3, 0.1, -0.6)]
+    gammas = [goals[b % 3] for b in range(n_net)] if gamma == "mixed" else [gamma] * n_net
     fields = rng.normal(0, 12, shape)
     ext = np.where(rng.random(shape) < 0.5, -1, 1).astype(np.int8)
     n_valid = rng.integers(1, p_max + 1, n_net).astype(np.int64)
@@ -24,19 +27,28 @@ def test_field_grad_matches_naive(binning, shape, seed, gamma):
     grad = np.full(shape, np.nan)
     cells = np.zeros(shape, np.int16)
     hist = np.zeros((3, n_net, n_units, 120))
-    bad = infomorphic_field_grad(fields, ext, 2.3, n_valid, goal_coefficients(gamma),
+    ext_w = rng.uniform(0.5, 3.0, shape[:2])  # per-neuron external weights (trainable ones)
+    bad = infomorphic_field_grad(fields, ext, ext_w, n_valid, goal_coefficients(gammas),
                                  np.array([-20.0, 20.0] if binning == "fixed" else [-1.0, 1.0]),
                                  60, binning == "adaptive", grad, cells, hist[0], hist[1], hist[2],
                                  3)
     assert bad == 0
-    ref = naive_field_grad(fields, lambda c, e: torch.sigmoid(c + 2.3 * e), ext, n_valid, gamma,
-                           binning)
+    ref = np.concatenate([  # each network under its own goal
+        naive_field_grad(fields[b:b + 1], lambda c, e, _, i: torch.sigmoid(c + ext_w[b, i] * e),
+                         ext[b:b + 1], n_valid[b:b + 1], gammas[b], binning) for b in range(n_net)])
     np.testing.assert_allclose(grad, ref, rtol=1e-8, atol=1e-12)
     for b in range(n_net):  # padding gets a zero gradient; counts add up to M per neuron
         assert (grad[b, :, n_valid[b]:] == 0).all()
         np.testing.assert_array_equal(hist[0][b].sum(-1), n_valid[b])
     np.testing.assert_allclose(hist[1] + hist[2], hist[0])
-    theta = torch.sigmoid(torch.tensor(fields + 2.3 * ext)).numpy()  # the joint's theta sums
+    from amem.pid.binning import adaptive_bin_index, fixed_bin_index
+
+    for b in range(n_net):  # the kernel bins as amem.pid.binning does (no field on an edge here)
+        c = fields[b, :, :n_valid[b]].T  # samples on axis 0
+        k = adaptive_bin_index(c, 60) if binning == "adaptive" else fixed_bin_index(c, 60, -20, 20)
+        np.testing.assert_array_equal(cells[b, :, :n_valid[b]] % 60, k.T)
+        np.testing.assert_array_equal(cells[b, :, :n_valid[b]] // 60, ext[b, :, :n_valid[b]] > 0)
+    theta = torch.sigmoid(torch.tensor(fields + ext_w[..., None] * ext)).numpy()  # joint's theta
     for b in range(n_net):
         for i in range(n_units):
             m = n_valid[b]
@@ -51,8 +63,9 @@ def test_field_grad_flags_nan():
     fields[0, 1, 2] = np.nan
     grad = np.zeros(shape)
     none = np.zeros((0, 0, 0))
-    bad = infomorphic_field_grad(fields, np.ones(shape, np.int8), 2.3, np.array([5]),
-                                 goal_coefficients((0, 0, 1, 0, 0)), np.array([-20.0, 20.0]), 60,
+    bad = infomorphic_field_grad(fields, np.ones(shape, np.int8), np.full((1, 2), 2.3),
+                                 np.array([5]),
+                                 goal_coefficients([(0, 0, 1, 0, 0)]), np.array([-20.0, 20.0]), 60,
                                  False, grad, np.zeros(shape, np.int16), none, none, none, 1)
     assert bad == 1
 

@@ -8,12 +8,19 @@ import pytest
 
 import amem
 from amem import AmemError
-from amem.anatomy import (AnatomyOptions, AnatomyRun, neuron_anatomy, neuron_sources,
-                          recurrent_couplings, run_anatomy, summarise)
+from amem.anatomy import (
+    AnatomyOptions,
+    neuron_anatomy,
+    neuron_sources,
+    recurrent_couplings,
+    summarise,
+)
 from amem.base import MemoryModel, ModelTags
 from amem.bench import pid_command
+from amem.harness.sweep import SweepConfig, run_sweep
 from amem.patterns import random_patterns
 from amem.pid import decompose
+from amem.records.store import RecordStore
 
 
 def _hebbian(n_units, n_patterns, seed=0):
@@ -94,23 +101,35 @@ def test_models_without_recurrent_weights_are_refused():
         recurrent_couplings(model)
 
 
-def test_registered_model_without_recurrent_weights_is_refused_before_the_sweep():
+def _anatomy(tmp_path, model="hebbian", n=(20,), alphas=(0.1, 0.3), seeds=2, executor=None,
+             name="a", **probe_params):
+    config = SweepConfig(models=[(model, {})], n_units=list(n), alphas=list(alphas), seeds=seeds,
+                         probe="pid-anatomy", probe_params=probe_params)
+    return run_sweep(config, RecordStore(tmp_path / name), executor, progress=False)
+
+
+def _strip(records):
+    """Records without timings (the only fields allowed to differ between runs)."""
+    return sorted(({k: v for k, v in r.items() if not k.endswith("_s")} for r in records),
+                  key=lambda r: r["key"])
+
+
+def test_registered_model_without_recurrent_weights_is_refused_before_the_sweep(tmp_path):
     amem.register("test-no-weights", _NoWeights, overwrite=True)
     try:
         with pytest.raises(AmemError, match="recurrent weights"):
-            run_anatomy(AnatomyRun(model="test-no-weights", n_units=(8,), alphas=(0.5,), seeds=1))
+            _anatomy(tmp_path, model="test-no-weights", n=(8,), alphas=(0.5,), seeds=1)
     finally:
         amem.unregister("test-no-weights")
 
 
-def test_any_registered_model_with_recurrent_weights_works():
+def test_any_registered_model_with_recurrent_weights_works(tmp_path):
     amem.register("test-random-couplings", _RandomCouplings, overwrite=True)
     try:
-        run = AnatomyRun(model="test-random-couplings", n_units=(24,), alphas=(0.1, 0.5), seeds=2)
-        rows, bins = run_anatomy(run)
+        rows = _anatomy(tmp_path, model="test-random-couplings", n=(24,), alphas=(0.1, 0.5))
     finally:
         amem.unregister("test-random-couplings")
-    assert len(rows) == 4 and not bins
+    assert len(rows) == 4 and all("bins" not in r for r in rows)
     for row in rows:
         total = sum(row[k] for k in ("unique_external", "unique_internal", "redundancy", "synergy",
                                      "residual_entropy"))
@@ -118,20 +137,55 @@ def test_any_registered_model_with_recurrent_weights_works():
         assert 0 <= row["mean_overlap"] <= 1
 
 
-def _small_run():
-    return AnatomyRun(n_units=(20,), alphas=(0.1, 0.3), seeds=2, sensitivity_bins=(2, 8),
-                      sensitivity_alphas=(0.3,))
+def test_run_is_reproducible_and_resumes(tmp_path):
+    a = _anatomy(tmp_path, name="a", sensitivity_bins=[2, 8])
+    assert _strip(a) == _strip(_anatomy(tmp_path, name="b", sensitivity_bins=[2, 8]))
+    assert len(a) == 4 and all(len(r["bins"]) == 2 for r in a)
+    before = (tmp_path / "a" / "records.jsonl").read_bytes()
+    assert _strip(_anatomy(tmp_path, name="a", sensitivity_bins=[2, 8])) == _strip(a)
+    assert (tmp_path / "a" / "records.jsonl").read_bytes() == before  # nothing rerun
 
 
-def test_run_is_reproducible():
-    a = run_anatomy(_small_run())
-    assert a == run_anatomy(_small_run())
-    assert len(a[0]) == 4 and len(a[1]) == 4
+def test_anatomy_and_capacity_sweep_see_the_same_patterns(tmp_path, monkeypatch):
+    """For a given seed, the anatomy probe stores exactly the patterns the capacity trial stores,
+    in a model with the same seed: spy on every store call of both sweeps."""
+    from amem.models.hebbian import HebbianHopfield as Hebbian
+
+    seen = {}
+    original = Hebbian.store_many.__func__
+
+    def spy(cls, models, pattern_sets):
+        for m, p in zip(models, pattern_sets):
+            seen.setdefault(spy.probe, []).append((m.seed, np.asarray(p).tobytes()))
+        return original(cls, models, pattern_sets)
+
+    monkeypatch.setattr(Hebbian, "store_many", classmethod(spy))
+    spy.probe = "pid-anatomy"
+    _anatomy(tmp_path, n=(24,), alphas=(0.1, 0.3), seeds=3)
+    spy.probe = "recall"
+    run_sweep(SweepConfig(models=[("hebbian", {})], n_units=[24], alphas=[0.1, 0.3], seeds=3),
+              RecordStore(tmp_path / "capacity"), progress=False)
+    assert len(seen["recall"]) == 6
+    assert sorted(seen["pid-anatomy"]) == sorted(seen["recall"])
 
 
 @pytest.mark.slow
-def test_workers_do_not_change_records():
-    assert run_anatomy(_small_run(), workers=2) == run_anatomy(_small_run())
+def test_executors_do_not_change_records(tmp_path):
+    from amem.harness.executors import ProcessExecutor
+
+    executor = ProcessExecutor(2)
+    try:
+        a = _anatomy(tmp_path, name="p", executor=executor, sensitivity_bins=[2, 8])
+    finally:
+        executor.close()
+    assert _strip(a) == _strip(_anatomy(tmp_path, name="i", sensitivity_bins=[2, 8]))
+
+
+def test_probe_params_are_checked(tmp_path):
+    with pytest.raises(AmemError, match="unknown probe_params"):
+        _anatomy(tmp_path, bogus=1)
+    with pytest.raises(AmemError, match="binning"):
+        _anatomy(tmp_path, binning="kde")
 
 
 def test_summarise_median_and_band():

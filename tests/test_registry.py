@@ -104,3 +104,44 @@ def test_recall_result_contract():
     assert out.states.dtype == np.int8 and out.steps.dtype == np.int64
     assert list(out.status) == ["fixed_point"] * 3 and len(out) == 3
     assert pickle.loads(pickle.dumps(out)).states.shape == (3, 20)
+
+
+def test_models_have_versions(echo_id):
+    assert amem.spec(echo_id).version == 1  # the default
+    for model_id in amem.list_models():
+        assert isinstance(amem.spec(model_id).version, int) and amem.spec(model_id).version >= 1
+    amem.register(echo_id, Echo, version=3, overwrite=True)
+    assert amem.spec(echo_id).version == 3
+
+
+@pytest.mark.parametrize("version", [0, -1, 1.5, "2", True])
+def test_bad_version_is_refused(version):
+    with pytest.raises(AmemError, match=f"version={version!r} must be a positive integer"):
+        amem.register("test-bad-version", Echo, version=version)
+    assert "test-bad-version" not in amem.list_models()
+
+
+def test_decorator_passes_the_version():
+    @amem.register("test-deco-version", version=4)
+    class Versioned(Echo):
+        pass
+
+    try:
+        assert amem.spec("test-deco-version").version == 4
+    finally:
+        amem.unregister("test-deco-version")
+
+
+def test_diagnostics_default_to_nothing():
+    assert amem.make("hebbian").diagnostics() == {}
+
+
+def test_make_uses_registered_defaults_and_overrides_win():
+    amem.register("test-defaults", Echo, defaults={"gain": 2.5})
+    try:
+        assert amem.make("test-defaults").gain == 2.5
+        assert amem.make("test-defaults", gain=4.0).gain == 4.0
+        assert amem.make("test-defaults").get_params() == {"gain": 2.5, "update": "sync",
+                                                           "seed": 0}
+    finally:
+        amem.unregister("test-defaults")

@@ -185,3 +185,32 @@ def test_cli_reports_a_corrupt_file_in_one_line_and_rebuilds_from_intact_records
     assert warning_lines[0].startswith("warning: ") and "kept 4 intact records" in warning_lines[0]
     assert "Traceback" not in proc.stderr and "UserWarning" not in proc.stderr
     assert json.loads((out / "summary.json").read_text())["n_trials"] == 4
+
+
+def test_a_trial_of_two_codes_is_two_records_one_code_one_record(tmp_path):
+    """A record is unique by its trial key and its code: the same trial run by two versions of
+    the code keeps both (told apart by ``code``); the same code never writes a trial twice."""
+    old = {**fake_record(0), "code": {"amem": "0.1.0", "sources": "a" * 16}}
+    new = {**fake_record(0), "code": {"amem": "0.1.0", "sources": "b" * 16}}
+    moved = {**old, "code": {**old["code"], "commit": "c" * 40}}  # same sources, other commit
+    store = RecordStore(tmp_path)
+    assert store.append([old]) == 1
+    assert store.append([new, moved]) == 1
+    assert RecordStore(tmp_path).append([moved, old]) == 0  # a fresh store sees the file
+    assert [r["code"]["sources"] for r in load_quiet(RecordStore(tmp_path))] == ["a" * 16, "b" * 16]
+
+
+def test_configs_are_appended_never_overwritten(tmp_path):
+    from amem.records.store import append_config, load_configs
+
+    append_config(tmp_path / "out", {"config": {"n": 1}})
+    append_config(tmp_path / "out", {"config": {"n": 2}})
+    assert [c["config"]["n"] for c in load_configs(tmp_path / "out")] == [1, 2]
+    assert load_configs(tmp_path / "nowhere") == []
+
+
+def test_loading_creates_nothing(tmp_path):
+    RecordStore(tmp_path).append([fake_record(0)])
+    os.remove(tmp_path / ".lock")  # e.g. a folder copied without it
+    load_quiet(RecordStore(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [RECORDS_FILE]

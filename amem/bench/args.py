@@ -85,6 +85,33 @@ def parse_params(items: list[str] | None, model_ids: list[str]) -> dict[str, dic
     return per_model
 
 
+def parse_pattern_params(family_id: str, items: list[str] | None):
+    """``--pattern-param KEY=VALUE`` (repeatable) -> the family's identifying parameters.
+
+    A bare number is the family's one legacy parameter (random: bias, markov: p). Unknown
+    families and parameters, and bad values, raise one-line errors.
+    """
+    from amem.patterns import identity_params
+
+    params: dict = {}
+    legacy = None
+    for item in items or []:
+        if "=" not in item:
+            legacy = parse_float(item, "--pattern-param (KEY=VALUE, or a number)")
+            continue
+        key, value = item.split("=", 1)
+        params[key.strip()] = parse_value(value)
+    if legacy is not None:
+        from amem.patterns import family
+
+        name = family(family_id).legacy_param
+        if name is None:
+            raise AmemError(f"--pattern-param {legacy:g}: pattern family {family_id!r} needs "
+                            "KEY=VALUE (see: python -m amem.bench list)")
+        params.setdefault(name, legacy)
+    return identity_params(family_id, params)
+
+
 def add_sweep_arguments(parser: argparse.ArgumentParser, *, default_models: str, default_n: str,
                         default_alphas: str, default_seeds: int, default_out: str) -> None:
     parser.add_argument("--model", action="append", metavar="ID",

@@ -26,17 +26,23 @@ class _Parser(argparse.ArgumentParser):
 # ------------------------------------------------------------------------ capacity
 def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
     from amem.bench.args import PAPER_ALPHAS, add_sweep_arguments
+    from amem.patterns import CUE_KINDS
 
     add_sweep_arguments(p, default_models=DEFAULT_MODELS, default_n="100",
                         default_alphas=PAPER_ALPHAS, default_seeds=10, default_out=DEFAULT_OUT)
     p.add_argument("--noise", action="append", metavar="F",
                    help="cue noise: flip exactly round(F*N) bits; repeatable/comma list (default 0)")
-    p.add_argument("--cue", choices=("flip", "partial"), default="flip",
-                   help="flip: --noise bits flipped; partial: --noise bits unknown (random)")
-    p.add_argument("--patterns", choices=("random", "markov"), default="random",
-                   help="pattern ensemble (default random)")
-    p.add_argument("--pattern-param", type=float, default=None, metavar="X",
-                   help="random: bias in (-1,1); markov: probability a unit copies its neighbour")
+    p.add_argument("--cue", choices=CUE_KINDS, default="flip",
+                   help="flip: --noise bits flipped; partial: --noise bits unknown (random); "
+                        "occlude: a block of --noise of the image hidden; occlude-side: --noise "
+                        "of the rows/columns from a random side hidden (0.5: half the image); "
+                        "salt-pepper: --noise pixels set to random +1/-1")
+    p.add_argument("--patterns", default="random", metavar="ID",
+                   help="pattern family (default random; see: python -m amem.bench list)")
+    p.add_argument("--pattern-param", action="append", metavar="KEY=VALUE",
+                   help="pattern family parameter, repeatable (e.g. bias=0.4, p=0.7, "
+                        "direction=temporal, alpha_d=0.1); a bare number sets random's bias or "
+                        "markov's p")
     p.add_argument("--update", choices=("sync", "async"), default=None,
                    help="update rule for every model that has both (default: each model's own)")
     p.add_argument("--max-steps", type=int, default=None, help="update sweeps per cue (default N)")
@@ -61,6 +67,8 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
                         "trial parameters (default: each model's own)")
     p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
                    help="import MODULE first (registers its models), repeatable")
+    p.add_argument("--no-memory-check", action="store_true",
+                   help="run even if the estimated peak memory exceeds what is free")
     p.add_argument("--allow-mixed-code", action="store_true",
                    help="run into an --out holding records of other code (another amem version, "
                         "changed sources, another model version): both stay, apart; this run "
@@ -78,7 +86,15 @@ def import_plugins(modules: list[str] | None) -> None:
 
 
 def config_from_args(args):
-    from amem.bench.args import parse_alphas, parse_float, parse_params, split_list, sweep_models, sweep_sizes
+    from amem.bench.args import (
+        parse_alphas,
+        parse_float,
+        parse_params,
+        parse_pattern_params,
+        split_list,
+        sweep_models,
+        sweep_sizes,
+    )
     from amem.harness.sweep import SweepConfig, apply_device, apply_update_rule
 
     import_plugins(args.imports)
@@ -94,7 +110,8 @@ def config_from_args(args):
     noise = [parse_float(x, "--noise") for x in split_list(args.noise)] or [0.0]
     config = SweepConfig(models=models, n_units=sweep_sizes(args), alphas=parse_alphas(args.alphas),
                          seeds=args.seeds, seed_start=args.seed_start, noise=noise, cue=args.cue,
-                         patterns=args.patterns, pattern_param=args.pattern_param,
+                         patterns=args.patterns,
+                         pattern_param=parse_pattern_params(args.patterns, args.pattern_param),
                          max_steps=args.max_steps, search=args.search, criterion=args.criterion,
                          max_alpha=args.max_alpha, bisect_rtol=args.bisect_rtol)
     config.validate()
@@ -121,6 +138,29 @@ def check_device(device: str | None, executor: str) -> str | None:
     return device
 
 
+def concurrent_units(args) -> int | None:
+    """Work units running at once on this machine (None: on a remote Dask cluster)."""
+    from amem.harness.executors import available_cores
+
+    if args.executor == "inline":
+        return 1
+    if args.executor == "dask" and args.scheduler:
+        return None
+    if args.workers is not None and args.workers < 1:
+        raise AmemError(f"--workers {args.workers} must be at least 1")
+    return args.workers or available_cores()
+
+
+def check_memory(config, args) -> None:
+    """Refuse, before anything runs or is written, a sweep that cannot fit in memory."""
+    from amem.harness.memory_guard import check_sweep_memory
+
+    workers = concurrent_units(args)
+    if workers is not None and not args.no_memory_check:
+        check_sweep_memory(config, workers, args.chunk_size,
+                           log=lambda message: print(message, file=sys.stderr))
+
+
 def cmd_capacity(args) -> int:
     """Measure retrieval against load and estimate memory capacity with confidence intervals."""
     from amem.harness.executors import make_executor
@@ -131,6 +171,7 @@ def cmd_capacity(args) -> int:
     config = config_from_args(args)
     if args.chunk_size is not None and args.chunk_size < 1:
         raise AmemError(f"--chunk-size {args.chunk_size} must be at least 1")
+    check_memory(config, args)
     out = Path(args.out)
     code = code_identity()  # once, before this run writes anything
     store = RecordStore(out)
@@ -205,7 +246,24 @@ def cmd_list(args) -> int:
             params = f"(unavailable: {err})"
         print(f"{model_id:<16} {s.description}")
         print(f"{'':<16} {params}")
+    _list_pattern_families(args.pattern)
     return 0
+
+
+def _list_pattern_families(pattern: str) -> None:
+    """The pattern families (``--patterns``) with their parameters, after the models."""
+    from amem.patterns import CUE_KINDS, family, list_families
+
+    ids = list_families(pattern) if pattern != "*" else list_families()
+    if not ids:
+        return
+    print("\npattern families (--patterns ID --pattern-param KEY=VALUE):")
+    for family_id in ids:
+        fam = family(family_id)
+        params = ", ".join(f"{k}={v!r}" for k, v in fam.defaults.items()) or "(no parameters)"
+        print(f"{family_id:<16} {fam.description}")
+        print(f"{'':<16} {params}")
+    print(f"\ncue kinds (--cue): {', '.join(CUE_KINDS)}")
 
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
@@ -231,7 +289,9 @@ COMMANDS = {
     "plot": (add_plot_arguments, cmd_plot),
 }
 #: Experiment commands living in their own modules (each exposes add_arguments and run).
-EXTRA_COMMANDS = {"pid": "amem.bench.pid_command"}
+EXTRA_COMMANDS = {"pid": "amem.bench.pid_command", "study": "amem.bench.study_command",
+                  "compare": "amem.bench.compare_command",
+                  "search-goal": "amem.bench.search_command"}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sensitivity-alphas", default=DEFAULT_SENSITIVITY_ALPHAS,
                         help="loads of the sensitivity plot")
     parser.add_argument("--workers", type=int, default=1,
-                        help="processes (spawned; one job per size and seed)")
+                        help="processes (spawned); the records do not depend on it")
     parser.add_argument("--plot-only", action="store_true",
                         help="redraw the figures from the CSV files already in --out")
     parser.add_argument("--progress", action="store_true", help="show a progress bar")
@@ -71,7 +71,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args) -> int:
-    from amem.anatomy import AnatomyOptions, AnatomyRun, run_anatomy
+    """The anatomy is a harness sweep over the ``pid-anatomy`` probe (records in ``--out``,
+    resumable, same patterns as the capacity sweep for each seed); the CSV files and figures are
+    rendered from those records."""
+    from amem.anatomy import AnatomyOptions
+    from amem.harness.executors import make_executor
+    from amem.harness.sweep import SweepConfig, run_sweep
+    from amem.records.store import RecordStore
 
     out = Path(args.out)
     if args.plot_only:
@@ -86,19 +92,35 @@ def _run(args) -> int:
     alphas = parse_alphas(args.alphas)
     options = AnatomyOptions(binning=args.binning, n_bins=args.bins, output=args.output,
                              external_weight=args.external_weight, beta=args.beta)
+    probe_params = {"binning": args.binning, "output": args.output}
+    if args.bins is not None:
+        probe_params["n_bins"] = args.bins
+    if args.output == "sigmoid":
+        probe_params |= {"external_weight": args.external_weight, "beta": args.beta}
     sens_bins = _split([args.sensitivity_bins], _positive_int("--sensitivity-bins")) \
         if args.sensitivity_bins else []
     params = parse_params(args.param, models)
-    all_rows, all_bins = [], []
+    check_int_arg = args.workers
+    if check_int_arg is None or check_int_arg < 1:
+        raise AmemError(f"--workers {args.workers} must be at least 1")
+    configs = [SweepConfig(models=[(m, params[m]) for m in models], n_units=sizes, alphas=alphas,
+                           seeds=args.seeds, seed_start=args.seed_start, probe="pid-anatomy",
+                           probe_params=probe_params)]
+    if sens_bins:
+        configs.append(SweepConfig(models=configs[0].models, n_units=sizes,
+                                   alphas=parse_alphas(args.sensitivity_alphas), seeds=args.seeds,
+                                   seed_start=args.seed_start, probe="pid-anatomy",
+                                   probe_params={**probe_params, "sensitivity_bins": sens_bins}))
     t0 = time.time()
-    for model in models:
-        spec_run = AnatomyRun(model=model, params=params[model], n_units=sizes, alphas=alphas,
-                              seeds=args.seeds, seed_start=args.seed_start, options=options,
-                              sensitivity_bins=sens_bins,
-                              sensitivity_alphas=parse_alphas(args.sensitivity_alphas) if sens_bins else ())
-        rows, bin_rows = run_anatomy(spec_run, progress=args.progress, workers=args.workers)
-        all_rows += rows
-        all_bins += bin_rows
+    store = RecordStore(out)
+    executor = make_executor("inline" if args.workers == 1 else "process", args.workers)
+    try:
+        results = [run_sweep(c, store, executor, progress=args.progress) for c in configs]
+    finally:
+        executor.close()
+    all_rows = [_row(r) for r in sorted(results[0], key=_order)]
+    all_bins = [{**_row(r, atoms=False), **b} for r in sorted(results[-1], key=_order)
+                for b in r.get("bins", [])] if sens_bins else []
     out.mkdir(parents=True, exist_ok=True)
     _write_csv(out / "pid.csv", all_rows)
     if all_bins:
@@ -111,15 +133,34 @@ def _run(args) -> int:
 
     meta = {"command": "pid", "wall_s": round(time.time() - t0, 1), "models": models, "n_units": sizes,
             "alphas": alphas, "seeds": list(range(args.seed_start, args.seed_start + args.seeds)),
-            "params": params,
+            "params": params, "probe_params": probe_params,
             "options": vars(options) | {"bin_pair": list(options.bin_pair())},
-            "protocol": "one sample per stored pattern (external input = pattern, state = pattern); "
-                        "atoms averaged over neurons; recall from clean patterns with the model's "
-                        "own dynamics", "provenance": provenance()}
+            "protocol": "harness trials of the pid-anatomy probe (patterns and model seeds from "
+                        "each trial's identity, as in the capacity sweep); one sample per stored "
+                        "pattern (external input = pattern, state = pattern); atoms averaged over "
+                        "neurons; recall from clean patterns with the model's own dynamics",
+            "provenance": provenance()}
     (out / "pid.json").write_text(json.dumps(meta, indent=2, default=str) + "\n")
     write_figures(out)
     print(f"wrote {len(all_rows)} rows to {out / 'pid.csv'} ({meta['wall_s']} s)")
     return 0
+
+
+_ROW_FIELDS = ("model", "n_units", "n_patterns", "alpha", "seed")
+
+
+def _order(record):
+    return (record["model"], record["n_units"], record["n_patterns"], record["seed"])
+
+
+def _row(record, atoms: bool = True) -> dict:
+    from amem.anatomy import ATOM_COLUMNS
+
+    row = {k: record[k] for k in _ROW_FIELDS}
+    row["alpha"] = round(record["n_patterns"] / record["n_units"], 10)
+    if atoms:
+        row |= {k: record[k] for k in ATOM_COLUMNS + ("output_entropy",)}
+    return row | {"mean_overlap": record["mean_overlap"], "frac_exact": record["frac_exact"]}
 
 
 def write_figures(out: Path) -> list[Path]:

@@ -4,7 +4,8 @@ Optional extra: ``pip install 'amem[dask]'``. The client (the process running ``
 plans the sweep, submits work units a few at a time, and writes every record to its own ``--out``
 as the units finish; workers only compute and send records back (plain dicts), so results land
 on the client's disk whatever machine ran them. Workers need the same amem (and any plugin
-model's module) installed; the executor checks the amem version on every worker at start-up.
+model's module) installed; the executor checks the amem version and sources hash on every
+worker at start-up (records name the client's code, so a worker must run the same).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import os
 import signal
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -78,18 +78,24 @@ class DaskExecutor:
         self._check_workers()
 
     def _check_workers(self) -> None:
+        """Every worker must run this client's code: records are stamped with the client's
+        code identity (amem version and sources hash), so a worker running other code would
+        make them lie."""
         import amem
+        from amem.records.provenance import sources_hash
 
-        versions = self.client.run(_worker_amem_version)
-        problems = {addr: v for addr, v in versions.items() if v != amem.__version__}
+        mine = f"amem {amem.__version__}, sources {sources_hash()}"
+        found = self.client.run(_worker_code)
+        problems = {addr: v for addr, v in found.items() if v != mine}
         if problems:
             addr, v = next(iter(problems.items()))
+            self.close()
             if v.startswith("error:"):
-                self.close()
                 raise AmemError(f"Dask worker {addr} cannot import amem ({v[6:].strip()}); "
                                 "install amem on every worker machine")
-            warnings.warn(f"Dask worker {addr} runs amem {v}, this client runs "
-                          f"{amem.__version__}; records may differ from a local run", stacklevel=3)
+            raise AmemError(f"Dask worker {addr} runs other code ({v}) than this client ({mine}); "
+                            "install the same amem on every worker (records name the client's "
+                            "code)")
 
     def map_unordered(self, fn: Callable, units: Iterable[Any]) -> Iterator[Any]:
         from distributed import as_completed
@@ -167,10 +173,11 @@ def _run_capped(fn: Callable, unit: Any, cap_threads: bool):
     return fn(unit)
 
 
-def _worker_amem_version() -> str:
+def _worker_code() -> str:
     try:
         import amem
+        from amem.records.provenance import sources_hash
 
-        return amem.__version__
+        return f"amem {amem.__version__}, sources {sources_hash()}"
     except Exception as err:  # noqa: BLE001 -- reported to the client as text
         return f"error: {type(err).__name__}: {err}"

@@ -45,6 +45,7 @@ def write_trials_csv(records: list[dict], path: Path) -> None:
             code = r.get("code") or {}
             writer.writerow({**r, "params": canonical(r["params"]),
                              "resolved_params": canonical(r.get("resolved_params")),
+                             "pattern_param": _param_text(r["pattern_param"]),
                              "code": code_fingerprint(code) if code else None,
                              "commit": code.get("commit"), "dirty": code.get("dirty")})
 
@@ -52,9 +53,16 @@ def write_trials_csv(records: list[dict], path: Path) -> None:
 def _group_value(record: dict, name: str):
     if name == "params":
         return canonical(record["params"])
+    if name == "pattern_param":
+        return _param_text(record["pattern_param"])
     if name == "code":
         return code_fingerprint(record.get("code"))
     return record.get(name)
+
+
+def _param_text(value) -> str | float | None:
+    """A pattern family's parameters for one CSV cell or group key (a dict as canonical JSON)."""
+    return canonical(value) if isinstance(value, dict) else value
 
 
 def group_records(records: list[dict]) -> dict[tuple, list[dict]]:
@@ -82,11 +90,12 @@ def recorded_code(rows: list[dict]) -> dict:
 
 
 def _parameter_counter(model: str):
-    try:
-        from amem.registry import model_class
+    from amem.errors import AmemError
+    from amem.registry import model_class
 
+    try:
         return model_class(model).stored_parameters
-    except Exception:  # a model no longer registered: summaries still build
+    except AmemError:  # a model no longer registered or loadable: summaries still build
         return None
 
 
@@ -97,6 +106,8 @@ def summarize(records: list[dict], criteria=None, search: str = "grid") -> list[
     for key, rows in group_records(records).items():
         fields = dict(zip(GROUP_FIELDS, key))
         fields["params"] = json.loads(fields["params"])
+        if isinstance(fields["pattern_param"], str):
+            fields["pattern_param"] = json.loads(fields["pattern_param"])
         fields["code"] = recorded_code(rows)
         n_units = fields["n_units"]
         loads = sorted({r["n_patterns"] for r in rows})

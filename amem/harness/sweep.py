@@ -49,12 +49,14 @@ class SweepConfig:
     noise: list[float] = field(default_factory=lambda: [0.0])
     cue: str = "flip"
     patterns: str = "random"
-    pattern_param: float | None = None
+    pattern_param: dict | float | None = None  # the family's parameters (KEY: VALUE)
     max_steps: int | None = None
     search: str = "grid"
     criterion: str = "paper"  # the criterion bisection searches on
     max_alpha: float | None = None  # bisection may grow the range up to here (default 64 x high)
     bisect_rtol: float = 0.0  # stop bisecting when the bracket is within this fraction of P
+    probe: str = "recall"  # what each trial measures (amem.harness.probes)
+    probe_params: dict = field(default_factory=dict)
 
     def validate(self) -> None:
         if not self.models:
@@ -74,9 +76,15 @@ class SweepConfig:
             check_fraction("noise", f)
         if self.cue not in CUE_KINDS:
             raise AmemError(f"cue={self.cue!r} is not valid; choose one of {', '.join(CUE_KINDS)}")
+        _check_patterns(self)
         if self.search not in SEARCHES:
             raise AmemError(f"search={self.search!r} is not valid; choose one of {', '.join(SEARCHES)}")
         get_criterion(self.criterion)
+        from amem.harness.probes import check_probe
+
+        check_probe(self.probe, self.probe_params)
+        if self.search == "bisect" and self.probe != "recall":
+            raise AmemError(f"probe {self.probe!r} runs on a grid of loads; use search = \"grid\"")
         if self.search == "bisect" and len(self.alphas) != 2:
             raise AmemError("bisection needs --alphas LOW:HIGH (two loads: the range to search)")
         if self.max_steps is not None:
@@ -96,6 +104,34 @@ class SweepConfig:
 
     def to_json(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _check_patterns(config: SweepConfig) -> None:
+    """The pattern family exists, takes these parameters and can give every planned load."""
+    from amem.patterns import check_load, image_shape
+
+    for n in config.n_units:
+        check_load(config.patterns, max(1, round(max(config.alphas) * n)), n, config.pattern_param)
+        if config.cue.startswith("occlude") and image_shape(config.patterns, n,
+                                                            config.pattern_param) is None:
+            raise AmemError(f"--cue {config.cue} masks part of an image, but N={n} patterns of "
+                            f"family {config.patterns!r} are not images; use a square N")
+
+
+def trial_pattern_id(family_id: str) -> str:
+    """The family id a trial records: ``module:id`` for a family registered outside amem.
+
+    A worker process imports ``module`` when it meets the id (as ``module:model-id`` does for
+    models), and ``--import module --patterns id`` names the same trials as
+    ``--patterns module:id``.
+    """
+    from amem.patterns import family
+
+    fam = family(family_id)
+    module = fam.module
+    if module.startswith("amem.") or module in ("", "__main__"):
+        return fam.id
+    return f"{module}:{fam.id}"
 
 
 def _check_model_params(model_id: str, params: Mapping[str, Any]) -> None:
@@ -165,15 +201,20 @@ class BisectUnit:
 
 
 def _base_trials(config: SweepConfig):
+    from amem.patterns import identity_params
+
+    pattern_param = identity_params(config.patterns, config.pattern_param)
+    patterns = trial_pattern_id(config.patterns)
     for model_id, params in config.models:
         for n in config.n_units:
             for noise in config.noise:
                 for seed in config.seed_list:
                     yield TrialSpec(model=spec(model_id).id, params=dict(params), n_units=n,
                                     n_patterns=1, seed=seed, noise=noise, cue=config.cue,
-                                    patterns=config.patterns, pattern_param=config.pattern_param,
+                                    patterns=patterns, pattern_param=pattern_param,
                                     max_steps=config.max_steps,
-                                    model_version=spec(model_id).version)
+                                    model_version=spec(model_id).version, probe=config.probe,
+                                    probe_params=dict(config.probe_params))
 
 
 def planned_trials(config: SweepConfig) -> list[TrialSpec]:
@@ -220,6 +261,7 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
             loads = loads_to_patterns(config.alphas, base.n_units)
             lo, hi = loads[0], loads[-1]
             cap = max(hi, round(cap_alpha * base.n_units))
+            cap = min(cap, _max_patterns(config, base.n_units))
             known = by_curve.get((base.group_key(), base.seed), {})
             unit = BisectUnit(base, lo, hi, cap, config.criterion, known, models,
                               config.bisect_rtol)
@@ -238,6 +280,14 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
     return units
 
 
+def _max_patterns(config: SweepConfig, n_units: int) -> float:
+    """A finite data set's size (bisection never asks for more items than there are)."""
+    from amem.patterns import max_patterns
+
+    size = max_patterns(config.patterns, n_units, config.pattern_param)
+    return math.inf if size is None else size
+
+
 def sweep_size(config: SweepConfig) -> int:
     """Trials (grid) or searches (bisection) in the whole sweep, finished or not."""
     if config.search == "bisect":
@@ -253,7 +303,9 @@ def unit_size(unit) -> int:
 def run_unit(unit) -> list[dict]:
     """Run one work unit (top-level, picklable: used by every executor). Returns new records."""
     if isinstance(unit, GridUnit):
-        return run_trials(unit.trials, unit.models, search="grid")
+        from amem.harness.probes import run_probe_trials
+
+        return run_probe_trials(unit.trials, unit.models, search="grid")
     return bisect_capacity(unit)
 
 
@@ -349,7 +401,7 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     if log is None and progress:
         import sys
 
-        log = lambda message: print(message, file=sys.stderr)  # noqa: E731
+        log = lambda message: print(message, file=sys.stderr)
     if log is not None and total > remaining:
         what = "trials" if grid else "capacity searches"
         log(f"resuming: {total - remaining} of {total} {what} already finished in {store.path}")

@@ -22,12 +22,11 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from amem.errors import AmemError
-from amem.patterns import flip_cues, make_patterns, partial_cues
+from amem.patterns import CUE_KINDS, data_source, image_shape, make_cues, make_patterns  # noqa: F401 (CUE_KINDS re-exported)
 from amem.records.schema import SCHEMA_VERSION, canonical, jsonable, stable_int
 from amem.registry import ModelSpec, make, model_class, register, spec
 
 RETRIEVED_OVERLAP = 0.95  # a pattern counts as retrieved when its final overlap reaches this
-CUE_KINDS = ("flip", "partial")
 _STATUS_CHARS = "FCM"  # fixed_point, cycle, max_steps -- per-pattern status string in records
 
 
@@ -43,17 +42,27 @@ class TrialSpec:
     noise: float = 0.0
     cue: str = "flip"
     patterns: str = "random"
-    pattern_param: float | None = None
+    #: the pattern family's parameters that differ from its defaults (see
+    #: amem.patterns.identity_params), None when all are default; a bare float is the legacy form
+    pattern_param: dict | float | None = field(default=None, hash=False, compare=True)
     max_steps: int | None = None
     #: the model's registry version; None: the version registered where the trial runs
     model_version: int | None = None
+    #: what the trial measures (see :mod:`amem.harness.probes`); recall is today's trial
+    probe: str = "recall"
+    probe_params: dict = field(default_factory=dict, hash=False, compare=True)
 
     @property
     def alpha(self) -> float:
         return self.n_patterns / self.n_units
 
     def identity(self) -> dict:
-        return asdict(self)
+        """The fields that name the trial; a recall trial leaves the probe out, so its key is
+        the one it had before probes existed."""
+        out = asdict(self)
+        if self.probe == "recall" and not self.probe_params:
+            del out["probe"], out["probe_params"]
+        return out
 
     def key(self) -> str:
         """Stable id of the trial (same across processes and runs)."""
@@ -62,7 +71,8 @@ class TrialSpec:
     def group_key(self) -> tuple:
         """Trials that differ only in load and seed form one capacity curve."""
         return (self.model, canonical(self.params), self.n_units, self.noise, self.cue,
-                self.patterns, self.pattern_param, self.max_steps, self.model_version)
+                self.patterns, canonical(self.pattern_param), self.max_steps, self.model_version,
+                self.probe, canonical(self.probe_params))
 
     # ---- seeds derived from identity
     def pattern_seed(self) -> np.random.SeedSequence:
@@ -86,9 +96,9 @@ def trial_patterns(trial: TrialSpec) -> np.ndarray:
 
 def trial_cues(trial: TrialSpec, patterns: np.ndarray) -> np.ndarray:
     rng = np.random.default_rng(trial.cue_seed())
-    if trial.cue == "flip":
-        return flip_cues(patterns, trial.noise, rng)
-    return partial_cues(patterns, trial.noise, rng)
+    shape = (image_shape(trial.patterns, trial.n_units, trial.pattern_param)
+             if trial.cue.startswith("occlude") else None)
+    return make_cues(trial.cue, patterns, trial.noise, rng, shape)
 
 
 def build_model(trial: TrialSpec):
@@ -198,6 +208,9 @@ def _recall_record(trial: TrialSpec, model, patterns: np.ndarray, store_s: float
             "stable": "".join("1" if s else "0" for s in stable),
         },
     }
+    source = data_source(trial.patterns, trial.pattern_param)
+    if source is not None:  # real data: what it is and its licence travel with every record
+        record["data_source"] = source
     diagnostics = model.diagnostics()
     if diagnostics:
         record["diagnostics"] = jsonable(diagnostics)

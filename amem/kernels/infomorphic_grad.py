@@ -63,9 +63,10 @@ def infomorphic_field_grad(fields, ext, ext_weight, n_valid, coef, bin_range, n_
     ----------
     fields : float[B, N, P]   recurrent fields c (padding columns ignored)
     ext : int8[B, N, P]       the neuron's own pattern bit (+1/-1), i.e. the external bin
-    ext_weight : float        the frozen external weight; theta = sigmoid(ext_weight * ext + c)
+    ext_weight : float64[B, N]  each neuron's external weight; theta = sigmoid(ext_weight * ext + c)
     n_valid : int64[B]        number of stored patterns M of each network (<= P)
-    coef : float64[5]         (k_red, k_1, k_2, k_12, k_H): the goal over red, MI_1, MI_2, MI_12, H
+    coef : float64[B, 5]      (k_red, k_1, k_2, k_12, k_H) of each network: its goal over red,
+                              MI_1, MI_2, MI_12, H (networks may have different goals)
     bin_range : float64[2]    range of the internal-source bins ([-20, 20] fixed, [-1, 1] adaptive)
     n_bins : int              number of internal-source bins
     adaptive : bool           divide each neuron's fields by their max |c| before binning
@@ -114,14 +115,14 @@ def infomorphic_field_grad(fields, ext, ext_weight, n_valid, coef, bin_range, n_
                 for mu in range(m):
                     g_row[mu] = 0.0
                 continue
-            _sigmoid(c_row, ext[b, i], ext_weight, m, theta, e_neg)
+            _sigmoid(c_row, ext[b, i], ext_weight[b, i], m, theta, e_neg)
             cnt[:] = 0.0
             tp[:] = 0.0
             for mu in range(m):  # histogram: count and sum of theta per cell
                 cell = np.uint16(cell_row[mu])
                 cnt[cell] += 1.0
                 tp[cell] += theta[mu]
-            _cell_deltas(cnt, tp, m, coef, n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_p, pk_m)
+            _cell_deltas(cnt, tp, m, coef[b], n_bins, pp, pm, vp, vm, lr, delta, dcell, pk_p, pk_m)
             for mu in range(m):  # dL/dc = Delta(cell) theta (1 - theta)
                 t = theta[mu]
                 g = dcell[np.uint16(cell_row[mu])] * (t * (e_neg[mu] * t))

@@ -24,7 +24,15 @@ register(
 register(
     "infomorphic",
     "amem.models.infomorphic:InfomorphicHopfield",
-    version=1,
+    # 2: early stopping at the authors' checkpoints (after completed epochs 1, 3, ..., 4999, 5000)
+    version=2,
     test_params={"epochs": 30, "early_stopping": False},
     description="Infomorphic Hopfield network maximising PID redundancy (Blümel et al. 2025)",
+)
+
+register(
+    "covariance",
+    "amem.models.covariance:CovarianceHopfield",
+    description="Covariance rule with threshold for biased patterns (Tsodyks & Feigel'man 1988; "
+                "Amit, Gutfreund & Sompolinsky 1987)",
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from amem.base import ModelTags
+from amem.base import TRIAL_BYTES_PER_ENTRY, ModelTags, async_order_bytes
 from amem.recurrent import RecurrentMemory
 from amem.validation import check_bool
 
@@ -38,6 +38,13 @@ class HebbianHopfield(RecurrentMemory):
     def __init__(self, *, self_coupling: bool = False, update: str = "sync", seed: int = 0) -> None:
         super().__init__(seed=seed, update=update)
         self.self_coupling = check_bool("self_coupling", self_coupling)
+
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
+        """int32 counts and their update (8 N^2), the float64 matrix (8 N^2), the recall
+        kernel's copy (up to 8 N^2), plus the trial's P x N arrays."""
+        return (24 * n_units * n_units + TRIAL_BYTES_PER_ENTRY * n_units * n_patterns
+                + async_order_bytes(n_units, params))
 
     def _add(self, new_patterns: np.ndarray) -> None:
         counts = getattr(self, "coupling_counts_", None)

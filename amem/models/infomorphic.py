@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from amem.base import ModelTags
+from amem.base import TRIAL_BYTES_PER_ENTRY, ModelTags, async_order_bytes
 from amem.errors import AmemError
 from amem.recurrent import RecurrentMemory
 from amem.validation import check_choice, check_float, check_int
@@ -19,7 +19,29 @@ GOALS = {
     "co-information": (0.0, 0.0, 1.0, -1.0, 0.0),
 }
 BINNINGS = ("fixed", "adaptive", "soft")
+OPTIMIZERS = ("adam", "sgd")
+TESTINGS = ("deterministic", "stochastic")
 DEFAULT_BINS = {"fixed": 60, "adaptive": 60, "soft": 10}
+
+#: The ablation ladder of Blümel et al. (2025, appendix "ablation"; spec §10): each row adds one
+#: change to the row above; (row, change, model parameters, the paper's mean alpha_c over 20 runs).
+#: The SGD rows' learning rate is not recoverable from the authors' material: ``lr`` keeps its
+#: default (0.05) here and should be stated with any result.
+ABLATION_LADDER = (
+    (1, "ablated: stochastic testing, SGD, adaptive binning, trainable external weight at 1.0",
+     {"testing": "stochastic", "optimizer": "sgd", "binning": "adaptive",
+      "train_external": True, "external_weight": 1.0}, 0.40),
+    (2, "+ deterministic testing",
+     {"optimizer": "sgd", "binning": "adaptive", "train_external": True,
+      "external_weight": 1.0}, 0.89),
+    (3, "+ frozen external weight (1.0)",
+     {"optimizer": "sgd", "binning": "adaptive", "external_weight": 1.0}, 0.92),
+    (4, "+ external weight 2.3", {"optimizer": "sgd", "binning": "adaptive"}, 1.35),
+    (5, "+ Adam", {"binning": "adaptive"}, 1.65),
+    (6, "+ soft (marginal) binning", {"binning": "soft"}, 1.60),
+    (7, "+ optimised goal (ii)", {"binning": "soft", "goal": [0.48, -0.16, 0.25, 0.04, -0.63]},
+     1.69),
+)
 
 
 def parse_goal(goal: Any) -> tuple[float, ...]:
@@ -91,15 +113,21 @@ class InfomorphicHopfield(RecurrentMemory):
     epochs : int
         Most training epochs (full-batch Adam steps), default 5000.
     early_stopping : bool
-        Stop at the first of the 15 log-spaced checkpoints where synchronous recall from the
-        clean patterns (external input off, at most N sweeps) reaches mean overlap
-        ``stop_overlap`` (the ``paper`` criterion). The check is always synchronous.
+        Stop at the first checkpoint where synchronous recall from the clean patterns (external
+        input off, at most N sweeps) reaches mean overlap ``stop_overlap`` (the ``paper``
+        criterion). Checkpoints are the authors' (Blümel et al. 2025 code): after the completed
+        epochs ``np.logspace(0, log10(epochs), 15, dtype=int)`` and after the last one, i.e.
+        1, 3, 6, ..., 2721, 4999 and 5000 for 5000 epochs. The check is always synchronous; each
+        cue stops on its own (the authors stop the whole batch of cues at once; see
+        :mod:`amem.models.infomorphic_train`).
     stop_overlap : float
         Threshold of the early-stopping criterion (0.95).
     lr : float
         Adam learning rate (0.05; other Adam settings are torch's defaults).
     external_weight : float
-        The frozen external weight |w_T| (2.3).
+        The external weight |w_T| (2.3, frozen unless ``train_external``). The ablation ladder
+        runs rows 1-3 at 1.0 and adds 2.3 in row 4 (0.92 -> 1.35); the scaling appendix uses 3.0
+        at N = 800.
     init_scale : float
         Initial W ~ U(-1/sqrt N, 1/sqrt N) * init_scale (0.001).
     device : {"cpu", "cuda"}
@@ -111,12 +139,37 @@ class InfomorphicHopfield(RecurrentMemory):
         numba: closed-form gradient, CPU, hard bins; autograd: torch autograd through
         ``sx_atoms`` (any device and binning). auto picks numba when it applies.
     update : {"sync", "async"}
+        Recall order of the deterministic sign dynamics.
+    optimizer : {"adam", "sgd"}
+        Adam (the paper's; torch defaults) or plain full-batch gradient descent with the same
+        ``lr`` (W <- W - lr dL/dW). The paper's ablation ladder (Blümel et al. 2025, appendix
+        "ablation"; spec §10) trains its first four rows with SGD and adds Adam in row 5 (alpha_c
+        1.35 -> 1.65); their SGD learning rate is not stated in what was readable, so state the
+        ``lr`` with any SGD result.
+    train_external : bool
+        Train each neuron's external weight v_i (initialised at ``external_weight``) with the
+        same optimiser, instead of freezing it (the paper's default, ``freeze_external``). The
+        ablation's rows 1-2 use trainable external weights at scale 1, row 3 freezes them
+        (0.89 -> 0.92). With hard bins the external source's bin is the sign of v_i x_i, so
+        dL/dv_i = sum_mu dL/dc_i^mu x_i^mu (computed in closed form); with soft bins autograd
+        also differentiates the soft membership of r = v x.
+    testing : {"deterministic", "stochastic"}
+        How recall is tested, for early stopping and by :meth:`recall`. deterministic (the
+        paper's): sign dynamics to a fixed point or 2-cycle. stochastic (the ablation's row 1,
+        "ablated"; spec §4.2 ``test_stochastic``): units sample s_i = +1 with probability
+        sigmoid(sum_j W_ij s_j), synchronously, external input off; from each cue one step and
+        20 more. Early stopping then uses the authors' stochastic accuracy (mean over the 20
+        further steps of the overlap with the state after the first step), and :meth:`recall`
+        returns the state after the last step (status ``max_steps``), which the harness scores
+        against the pattern: a stricter score than the authors', which compares with the first
+        sampled state. Random numbers come from ``seed``.
     seed : int
         Seeds the initial weights (and the asynchronous visiting orders).
 
     Attributes after ``store``: ``weights_`` (N, N), ``bias_`` (zeros), ``history_`` (dict of
     arrays per checkpoint: epoch, loss, atoms (mean over neurons), mean_overlap), ``atoms_``
-    (N, 5) per-neuron atoms at the end, ``epochs_trained_``, ``met_criterion_``.
+    (N, 5) per-neuron atoms at the end, ``epochs_trained_``, ``met_criterion_``,
+    ``external_weights_`` (N,) (all ``external_weight`` unless ``train_external``).
 
     Capacity (paper protocol, N = 100, 20 seeds): alpha_c = 1.59 in the paper. At very low load
     (P of a few patterns) recall is poor: a neuron whose bit is constant over the stored patterns
@@ -137,7 +190,9 @@ class InfomorphicHopfield(RecurrentMemory):
                  n_bins: int | None = None, epochs: int = 5000, early_stopping: bool = True,
                  stop_overlap: float = 0.95, lr: float = 0.05, external_weight: float = 2.3,
                  init_scale: float = 1e-3, device: str = "cpu", dtype: str = "float32",
-                 backend: str = "auto", update: str = "sync", seed: int = 0) -> None:
+                 backend: str = "auto", update: str = "sync", optimizer: str = "adam",
+                 train_external: bool = False, testing: str = "deterministic",
+                 seed: int = 0) -> None:
         super().__init__(seed=seed, update=update)
         self.goal = goal if isinstance(goal, str) else list(parse_goal(goal))
         self.gamma = parse_goal(goal)
@@ -159,9 +214,34 @@ class InfomorphicHopfield(RecurrentMemory):
         self.device = check_choice("device", device, ("cpu", "cuda"))
         self.dtype = check_choice("dtype", dtype, ("float32", "float64"))
         self.backend = check_choice("backend", backend, ("auto", "numba", "autograd"))
+        self.optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+        self.train_external = check_choice("train_external", train_external, (True, False))
+        self.testing = check_choice("testing", testing, TESTINGS)
         if self.backend == "numba" and (self.device != "cpu" or self.binning == "soft"):
             raise AmemError("backend='numba' needs device='cpu' and a hard binning; "
                             "use backend='autograd' (or 'auto')")
+
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
+        """One network of a trained ensemble (the harness adds up the networks of a chunk).
+
+        Weights, Adam's two moments and the gradient (4 N^2 in the training dtype), the float64
+        initial draw and recall matrix (16 N^2); the padded (N, P) patterns, fields, field
+        gradients and bins (up to 1.25 x (4 itemsize + 3) P N); the per-neuron histograms;
+        autograd keeps its graph (about 16 (N, P) tensors; soft binning about 6 (N, P, bins, bins)
+        joint memberships, measured).
+        Plus the trial's own P x N arrays.
+        """
+        item = 8 if params.get("dtype") == "float64" else 4
+        binning = params.get("binning", "fixed")
+        n_bins = params.get("n_bins") or DEFAULT_BINS.get(binning, 60)
+        n, p = n_units, n_patterns
+        total = (4 * item + 16) * n * n + (5 * (4 * item + 3) * n * p) // 4 + 48 * n * n_bins
+        autograd = (binning == "soft" or params.get("backend") == "autograd"
+                    or params.get("device", "cpu") != "cpu")
+        if autograd:
+            total += 16 * item * n * p + (6 * item * n * p * n_bins**2 if binning == "soft" else 0)
+        return total + TRIAL_BYTES_PER_ENTRY * n * p + async_order_bytes(n, params)
 
     # ------------------------------------------------------------------ training
     def _train_config(self):
@@ -175,17 +255,20 @@ class InfomorphicHopfield(RecurrentMemory):
                            early_stopping=self.early_stopping, stop_overlap=self.stop_overlap,
                            lr=self.lr, external_weight=self.external_weight,
                            init_scale=self.init_scale, device=self.device, dtype=self.dtype,
-                           backend=backend)
+                           backend=backend, optimizer=self.optimizer,
+                           train_external=self.train_external, testing=self.testing)
 
     def _fit(self, patterns: np.ndarray) -> None:
         self._train_many([self], [patterns])
 
     @classmethod
     def store_many(cls, models, pattern_sets):
-        """Train every model on its patterns in one batched computation (same params and N).
+        """Train every model on its patterns in one batched computation (same N; parameters
+        equal except ``seed`` and ``goal``: each network trains under its own goal, so many
+        goals train in one computation).
 
-        Models with identical parameters, seed and patterns (e.g. the same trial at several cue
-        noise levels) are trained once and share the result.
+        Models with identical goal, seed and patterns (e.g. the same trial at several cue noise
+        levels) are trained once and share the result.
         """
         from amem.validation import as_bipolar
 
@@ -215,7 +298,7 @@ class InfomorphicHopfield(RecurrentMemory):
         unique: dict[tuple, int] = {}
         which = []
         for m, s in zip(models, sets):
-            key = (m.seed, s.shape, s.tobytes())
+            key = (m.seed, m.gamma, s.shape, s.tobytes())
             which.append(unique.setdefault(key, len(unique)))
         first = {}
         for k, u in enumerate(which):
@@ -227,7 +310,8 @@ class InfomorphicHopfield(RecurrentMemory):
             if not torch.cuda.is_available():
                 raise AmemError("device='cuda' but torch sees no CUDA GPU; use device='cpu'")
         results = train_ensemble([sets[k] for k in order], [models[k].seed for k in order],
-                                 models[0]._train_config())
+                                 models[0]._train_config(),
+                                 gammas=[models[k].gamma for k in order])
         for m, u in zip(models, which):
             m._set_result(results[u])
 
@@ -237,7 +321,38 @@ class InfomorphicHopfield(RecurrentMemory):
         self.atoms_ = result.atoms
         self.epochs_trained_ = result.epochs_trained
         self.met_criterion_ = result.met_criterion
+        self.external_weights_ = result.external_weights
         self._couplings_changed()
+
+    # ------------------------------------------------------------------ accounting
+    def diagnostics(self) -> dict[str, Any]:
+        """What the last training cost and how it ended (JSON values; recorded with each trial).
+
+        * ``epochs_trained``: full-batch Adam steps taken (early stopping may end before
+          ``epochs``);
+        * ``met_criterion``: whether a recall check reached ``stop_overlap`` (with early
+          stopping on, training stopped there);
+        * ``checkpoints``: recall checks made (each also recomputes the PID atoms);
+        * ``network_epochs``: network-epochs trained for this model (= ``epochs_trained``; trials
+          that share a trained network, e.g. one trial at several cue-noise levels, each report
+          the shared network's count);
+        * ``matmul_flops``: floating-point operations of the training's matrix products, counted
+          as 2 m n k per (m x k) @ (k x n) product over the model's own P (the padding of a
+          batched bucket is not counted): per epoch the fields W X^T and the weight gradient
+          dL/dC X, each 2 N^2 P, and the same two again at every checkpoint (the joint
+          distribution and atoms). Recall (incremental field updates) is not counted.
+
+        Empty before :meth:`store`.
+        """
+        if getattr(self, "weights_", None) is None:
+            return {}
+        n, p = self.n_units_, self.n_patterns_
+        checks = len(self.history_.get("epoch", ()))
+        return {"epochs_trained": int(self.epochs_trained_),
+                "met_criterion": bool(self.met_criterion_),
+                "checkpoints": int(checks),
+                "network_epochs": int(self.epochs_trained_),
+                "matmul_flops": int(4 * n * n * p * (self.epochs_trained_ + checks))}
 
     # ------------------------------------------------------------------ recall
     @property
@@ -245,12 +360,25 @@ class InfomorphicHopfield(RecurrentMemory):
         self._check_stored()
         return np.zeros(self.n_units_)
 
+    def _recall(self, cues, max_steps):
+        if self.testing == "stochastic":  # ablation row 1: recall sampled from theta
+            from amem.base import MAX_STEPS
+            from amem.models.infomorphic_train import STOCHASTIC_STEPS, stochastic_states
+
+            rng = np.random.default_rng([self.seed, 11])
+            _, rest = stochastic_states(self.weights_, cues, STOCHASTIC_STEPS, rng)
+            m = len(cues)
+            return (rest[-1].astype(np.int8), np.full(m, STOCHASTIC_STEPS + 1),
+                    np.full(m, MAX_STEPS, np.int8))
+        return super()._recall(cues, max_steps)
+
 
 def _params_key(model) -> str:
     import json
 
-    params = {k: v for k, v in model.get_params().items() if k not in ("seed",)}
+    # seed and goal are per network in a batched training; the rest must be shared
+    params = {k: v for k, v in model.get_params().items() if k not in ("seed", "goal")}
     return json.dumps(params, sort_keys=True, default=str)
 
 
-__all__ = ["GOALS", "InfomorphicHopfield", "parse_goal"]
+__all__ = ["ABLATION_LADDER", "GOALS", "InfomorphicHopfield", "parse_goal"]

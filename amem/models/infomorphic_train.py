@@ -9,10 +9,18 @@ criterion at a checkpoint leave their bucket.
 Protocol (Blümel et al. 2025, arXiv 2511.02584; see ``shared/docs/infomorphic-spec.md``):
 external input = state = the clean stored patterns, full batch, Adam (lr 0.05, torch defaults
 otherwise), W initialised U(-1/sqrt N, 1/sqrt N) * 0.001 with zero diagonal, loss
--sum_i gamma . atoms_i, recall accuracy checked at ``np.logspace(0, log10(epochs), 15, dtype=int)``
-(0-based epoch indices: after epochs 2, 2, 4, 7, ..., 5000 for 5000 epochs) and training stops
+-sum_i gamma . atoms_i, recall accuracy checked after the completed epochs
+``np.logspace(0, log10(epochs), 15, dtype=int)`` and once more after the last (for 5000 epochs:
+after 1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480, 2721, 4999 and 5000), and training stops
 once the mean overlap of synchronous recall from the clean patterns (external input off, at most
-N sweeps) reaches the threshold.
+N sweeps) reaches the threshold (:func:`checkpoint_epochs`).
+
+One difference from the authors' recall remains: they stop a whole recall batch (all P cues)
+when every cue is at a fixed point or in a 2-cycle, amem stops each cue on its own, so a cue in
+a 2-cycle may end in the other phase of its cycle. ``python benchmarks/infomorphic_reference.py
+batch-stop`` measures the effect at every checkpoint of 28 trainings (N = 100, alpha 0.5-2.0,
+4 seeds): the mean overlaps differ by up to 0.06 early in training, where recall is poor and
+many cues cycle, but by at most 0.002 where either reaches 0.9, and no stopping decision changed.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ FIXED_RANGE = (-20.0, 20.0)  # fixed binning edges of both sources (authors' def
 
 SOFT_TAU = (1e-5, 0.5)  # soft-binning temperatures (external, internal), absolute units
 N_CHECKPOINTS = 15
+STOCHASTIC_STEPS = 20  # further steps of the authors' stochastic test (storage.testing)
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,10 @@ class TrainConfig:
     device: str = "cpu"
     dtype: str = "float32"
     backend: str = "numba"  # numba (closed-form CPU gradient) | autograd (through sx_atoms)
+    optimizer: str = "adam"  # adam | sgd (ablation)
+    train_external: bool = False  # train each neuron's external weight (ablation)
+    testing: str = "deterministic"  # deterministic | stochastic recall check (ablation)
+    stochastic_steps: int = 20  # STOCHASTIC_STEPS
 
 
 @dataclass
@@ -57,21 +70,32 @@ class TrainResult:
     met_criterion: bool
     history: dict = field(default_factory=dict)  # epoch, loss, atoms (mean over neurons), overlap
     atoms: np.ndarray | None = None  # (N, 5) per-neuron atoms of the final network
+    external_weights: np.ndarray | None = None  # (N,) the external weights at the end
 
 
 def goal_coefficients(gamma) -> np.ndarray:
     """gamma over the five atoms -> weights of (red, I(Y;S1), I(Y;S2), I(Y;S1,S2), H(Y)).
 
-    u1 = I1 - red, u2 = I2 - red, syn = I12 - I1 - I2 + red, h_res = H - I12.
+    u1 = I1 - red, u2 = I2 - red, syn = I12 - I1 - I2 + red, h_res = H - I12. ``gamma`` may be
+    one goal (5,) or one per network (B, 5); the result has the same shape.
     """
-    g1, g2, g3, g4, g5 = (float(x) for x in gamma)
-    return np.array([g3 + g4 - g1 - g2, g1 - g4, g2 - g4, g4 - g5, g5], dtype=np.float64)
+    g = np.asarray(gamma, dtype=np.float64)
+    g1, g2, g3, g4, g5 = (g[..., k] for k in range(5))
+    return np.stack([g3 + g4 - g1 - g2, g1 - g4, g2 - g4, g4 - g5, g5], axis=-1)
 
 
 def checkpoint_epochs(epochs: int) -> np.ndarray:
-    """0-based epoch indices after which recall is checked (the authors' log-spaced schedule)."""
-    marks = np.logspace(0, math.log10(epochs), N_CHECKPOINTS, dtype=int) if epochs > 1 else [0]
-    return np.unique(np.clip(np.asarray(marks), 0, epochs - 1))
+    """Completed-epoch counts after which recall is checked (the authors' schedule).
+
+    The authors' ``np.logspace(0, log10(epochs), 15, dtype=int)`` read as 1-based epoch numbers
+    (recall tested after that many completed epochs), plus the last epoch: for 5000 epochs
+    1, 3, 6, 11, 20, 38, 70, 129, 238, 438, 805, 1480, 2721, 4999, 5000 (the int cast rounds
+    5000 down to 4999, so the end of training is its own checkpoint). Empty for 0 epochs.
+    """
+    if epochs < 1:
+        return np.zeros(0, dtype=np.int64)
+    marks = np.logspace(0, math.log10(epochs), N_CHECKPOINTS, dtype=int)
+    return np.unique(np.append(np.clip(marks, 1, epochs), epochs)).astype(np.int64)
 
 
 def init_weights(n_units: int, seed: int, scale: float, dtype) -> torch.Tensor:
@@ -85,34 +109,38 @@ def init_weights(n_units: int, seed: int, scale: float, dtype) -> torch.Tensor:
 
 # ----------------------------------------------------------------------------- torch reference
 def hard_bins(fields: torch.Tensor, valid: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
-    """Bin index of every recurrent field (B, N, P): right-closed equal bins, clipped to the range.
+    """Bin index of every recurrent field (B, N, P), by :mod:`amem.pid.binning` (no gradient).
 
-    Fixed: n_bins bins on [-20, 20] (the authors clamp into [-20 + 1e-4, 20] and bucketize; same
-    bins). Adaptive: each neuron's fields divided by their max |c| over the stored patterns, then
-    n_bins bins on [-1, 1]. Same float64 arithmetic as the Numba kernel.
+    Fixed: n_bins right-closed bins on [-20, 20] after clamping into [-20 + 1e-4, 20] (the
+    authors' bucketize). Adaptive: each neuron's fields divided by their max |c| over its
+    network's stored patterns, then n_bins bins on [-1, 1]. Padding samples are set to 0 first
+    (they never raise a max and carry zero weight in the joint). The Numba kernel bins by the
+    same rule in its own arithmetic (tests/test_infomorphic_kernels.py checks it against this
+    module up to values within float rounding of an edge).
     """
-    lo, hi = bin_range(cfg)
-    x = fields.detach().double()
-    inv_width = torch.full_like(x[..., :1], cfg.n_bins / (hi - lo))
-    low = torch.full_like(inv_width, lo)
-    if cfg.binning == "adaptive":
-        mx = torch.where(valid[:, None, :], x.abs(), torch.zeros_like(x)).amax(-1, keepdim=True)
-        scale = torch.where(mx > 0, mx, torch.ones_like(mx))
-        inv_width, low = inv_width / scale, low * scale
-    u = (x - low) * inv_width
-    return (torch.ceil(u) - 1).clamp(0, cfg.n_bins - 1).long()
+    from amem.pid.binning import adaptive_bin_index, fixed_bin_index
+
+    x = torch.where(valid[:, None, :], fields.detach().double(), 0.0)
+    if cfg.binning == "adaptive":  # the module wants samples on axis 0
+        return adaptive_bin_index(x.permute(2, 0, 1), cfg.n_bins).permute(1, 2, 0)
+    return fixed_bin_index(x, cfg.n_bins, *FIXED_RANGE)
 
 
 def bin_range(cfg: TrainConfig) -> tuple[float, float]:
     return FIXED_RANGE if cfg.binning == "fixed" else (-1.0, 1.0)
 
 
-def joint_distribution(fields, theta, ext, valid, n_valid, cfg: TrainConfig) -> torch.Tensor:
-    """p[b, i, s1, s2, y] of every neuron (y index 0 = -1, 1 = +1); differentiable in theta."""
+def joint_distribution(fields, theta, ext, valid, n_valid, cfg: TrainConfig,
+                       ext_w=None) -> torch.Tensor:
+    """p[b, i, s1, s2, y] of every neuron (y index 0 = -1, 1 = +1); differentiable in theta.
+
+    ``ext_w`` (B, N): each neuron's external weight (default ``cfg.external_weight``); only the
+    soft binning sees its value (hard bins of r = w x are the sign of x for any w > 0)."""
     n_net, n_units, _ = fields.shape
     w = valid[:, None, :].to(theta.dtype) / n_valid.to(theta.dtype)[:, None, None]
     if cfg.binning == "soft":
-        r = ext.to(theta.dtype) * cfg.external_weight
+        scale = cfg.external_weight if ext_w is None else ext_w[..., None]
+        r = ext.to(theta.dtype) * scale
         m1 = _soft_membership(r, valid, cfg.n_bins, SOFT_TAU[0])
         m2 = _soft_membership(fields, valid, cfg.n_bins, SOFT_TAU[1])
         q = torch.stack([1 - theta, theta], -1) * w[..., None]
@@ -126,32 +154,42 @@ def joint_distribution(fields, theta, ext, valid, n_valid, cfg: TrainConfig) -> 
 
 
 def _soft_membership(x, valid, n_bins, tau):
-    """Normalised soft bin weights (B, N, P, n_bins); edges [min - 1, max + 1] per network."""
-    big = torch.finfo(x.dtype).max
-    xd = x.detach()
-    lo = torch.where(valid[:, None, :], xd, torch.full_like(xd, big)).amin((1, 2)) - 1.0
-    hi = torch.where(valid[:, None, :], xd, torch.full_like(xd, -big)).amax((1, 2)) + 1.0
-    width = (hi - lo) / n_bins
-    centres = lo[:, None] + width[:, None] * (torch.arange(n_bins, device=x.device) + 0.5)
-    dist = (x[..., None] - centres[:, None, None, :]).abs()
-    m = torch.sigmoid((width[:, None, None, None] / 2 - dist) / tau)
-    return m / m.sum(-1, keepdim=True).clamp_min(1e-30)
+    """Normalised soft bin weights (B, N, P, n_bins) by :func:`amem.pid.binning.soft_bin_weights`;
+    edges [min - 1, max + 1] over each network's valid samples (all its neurons), zero weights
+    for the padding."""
+    from amem.pid.binning import soft_bin_range, soft_bin_weights
+
+    out = []
+    for b in range(x.shape[0]):
+        m = int(valid[b].sum())
+        lo, hi = soft_bin_range(x[b, :, :m])
+        weights = soft_bin_weights(x[b, :, :m], n_bins, lo, hi, tau)
+        pad = weights.new_zeros(x.shape[1], x.shape[2] - m, n_bins)
+        out.append(torch.cat([weights, pad], 1))
+    return torch.stack(out)
 
 
-def autograd_grad(weights, xt, x, ext, valid, n_valid, gamma_t, cfg: TrainConfig):
-    """dL/dW by autograd through :func:`sx_atoms` (any binning, any device). Returns (grad, p)."""
+def autograd_grad(weights, xt, x, ext, valid, n_valid, gamma_t, cfg: TrainConfig, ext_w=None):
+    """dL/dW by autograd through :func:`sx_atoms` (any binning, any device).
+
+    ``gamma_t``: the goal of every network, (B, 5) (or one goal, (5,), for all); ``ext_w``
+    (B, N): the external weights (default ``cfg.external_weight``). Returns (grad, p, grad_ext),
+    grad_ext = dL/d ext_w (None without ``ext_w``)."""
     with torch.enable_grad():
         w = weights.detach().requires_grad_(True)
+        v = None if ext_w is None else ext_w.detach().requires_grad_(True)
         fields = torch.bmm(w, xt)
-        theta = torch.sigmoid(fields + cfg.external_weight * xt)
-        p = joint_distribution(fields, theta, ext, valid, n_valid, cfg)
+        drive = cfg.external_weight * xt if v is None else v[..., None] * xt
+        theta = torch.sigmoid(fields + drive)
+        p = joint_distribution(fields, theta, ext, valid, n_valid, cfg, v)
         atoms = sx_atoms(p, torch)
-        loss = -(atoms * gamma_t).sum()
-        (grad,) = torch.autograd.grad(loss, w)
+        loss = -(atoms * (gamma_t[:, None, :] if gamma_t.dim() == 2 else gamma_t)).sum()
+        grads = torch.autograd.grad(loss, [w] if v is None else [w, v])
+    grad = grads[0]
     grad.diagonal(dim1=1, dim2=2).zero_()
     if not torch.isfinite(grad).all():
         raise _diverged("the gradient is not finite")
-    return grad, p.detach()
+    return grad, p.detach(), (grads[1] if v is not None else None)
 
 
 def _diverged(what: str) -> TrainingError:
@@ -160,12 +198,21 @@ def _diverged(what: str) -> TrainingError:
 
 # ----------------------------------------------------------------------------- the ensemble
 class _Bucket:
-    """Networks of similar P trained together: padded (B, N, P_max) tensors plus Adam state."""
+    """Networks of similar P trained together: padded (B, N, P_max) tensors plus Adam state.
 
-    def __init__(self, ids, patterns, seeds, cfg: TrainConfig, coef, gamma_t):
-        self.cfg, self.coef, self.gamma_t = cfg, coef, gamma_t
+    Each network has its own goal (``gammas``, (B, 5); default ``cfg.gamma`` for all): the goal
+    only enters the per-neuron PID gradient, so networks with different goals share every
+    batched operation.
+    """
+
+    def __init__(self, ids, patterns, seeds, cfg: TrainConfig, gammas=None):
+        self.cfg = cfg
         self.ids = np.asarray(ids)
         dev, dt = torch.device(cfg.device), getattr(torch, cfg.dtype)
+        if gammas is None:
+            gammas = [cfg.gamma] * len(self.ids)
+        self.gammas = np.asarray(gammas, dtype=np.float64).reshape(len(self.ids), 5)
+        self.gamma_t = torch.tensor(self.gammas, dtype=dt, device=dev)
         n_units = patterns[0].shape[1]
         p_max = max(p.shape[0] for p in patterns)
         x = np.zeros((len(ids), p_max, n_units), np.int8)
@@ -173,6 +220,11 @@ class _Bucket:
             x[b, : p.shape[0]] = p
         self.n_valid = torch.tensor([p.shape[0] for p in patterns], dtype=torch.int64, device=dev)
         self.x = torch.from_numpy(x).to(dev, dt)  # (B, P, N)
+        # external weights (B, N): frozen at cfg.external_weight unless cfg.train_external
+        self.ext_w = torch.full((len(self.ids), n_units), cfg.external_weight, dtype=dt, device=dev)
+        self.ext_m = torch.zeros_like(self.ext_w)
+        self.ext_v = torch.zeros_like(self.ext_w)
+        self.grad_ext = None
         self._derive()
         self.w = torch.stack([init_weights(n_units, s, cfg.init_scale, dt) for s in seeds]).to(dev)
         self.m = torch.zeros_like(self.w)
@@ -195,8 +247,10 @@ class _Bucket:
             self.grad = torch.empty(b, n, n, dtype=self.x.dtype)
             self.bin_range = np.array(bin_range(self.cfg), dtype=np.float64)
             self.no_hist = np.zeros((0, 0, 0))
+            self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
             self.n_valid_np = self.n_valid.numpy()
             self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
+        self.ext_w64 = self.ext_w.double().cpu().numpy()
 
     def __len__(self):
         return len(self.ids)
@@ -209,20 +263,25 @@ class _Bucket:
         """
         cfg = self.cfg
         if cfg.backend == "autograd":
-            grad, p = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
-                                    self.gamma_t, cfg)
+            grad, p, self.grad_ext = autograd_grad(
+                self.w, self.xt, self.x, self.ext, self.valid, self.n_valid, self.gamma_t, cfg,
+                self.ext_w if cfg.train_external else None)
             return grad, p
         from amem.kernels.infomorphic_grad import infomorphic_field_grad
 
         torch.bmm(self.w, self.xt, out=self.fields)
         hist = self.hist if want_hist else (self.no_hist,) * 3
-        bad = infomorphic_field_grad(self.fields.numpy(), self.ext.numpy(), cfg.external_weight,
+        bad = infomorphic_field_grad(self.fields.numpy(), self.ext.numpy(), self.ext_w64,
                                      self.n_valid_np, self.coef, self.bin_range, cfg.n_bins,
                                      cfg.binning == "adaptive", self.dfield.numpy(), self.cells,
                                      hist[0], hist[1], hist[2], self.n_chunks)
         if bad:
             raise _diverged("non-finite recurrent fields")
         torch.bmm(self.dfield, self.x, out=self.grad)
+        if cfg.train_external:
+            # hard bins carry no gradient and theta depends on r + c, so dL/dv_i =
+            # sum_mu dL/dc_i^mu x_i^mu: the diagonal of the product just computed
+            self.grad_ext = self.grad.diagonal(dim1=1, dim2=2).clone()
         if zero_diagonal:
             self.grad.diagonal(dim1=1, dim2=2).zero_()
         return self.grad, None
@@ -231,8 +290,8 @@ class _Bucket:
         """Joint distributions (B, N, 2, n_bins, 2) at the current weights (float64 numpy)."""
         cfg = self.cfg
         if cfg.backend == "autograd":
-            _, p = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
-                                 self.gamma_t, cfg)
+            _, p, _ = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
+                                    self.gamma_t, cfg, self.ext_w)
             return p.double().cpu().numpy()
         self.gradient(want_hist=True)
         count, tp, tm = self.hist
@@ -240,6 +299,34 @@ class _Bucket:
         p = np.stack([tm / m, tp / m], -1)
         b, n = p.shape[:2]
         return p.reshape(b, n, 2, cfg.n_bins, 2)
+
+    def step(self, grad):
+        """One optimiser step on W (and the external weights if they train)."""
+        if self.cfg.optimizer == "sgd":
+            self.step_count += 1
+            if self.cfg.backend == "numba":
+                grad.diagonal(dim1=1, dim2=2).zero_()
+            self.w.add_(grad, alpha=-self.cfg.lr)
+        else:
+            self.adam_step(grad)
+        if self.cfg.train_external:
+            self._step_external()
+
+    def _step_external(self):
+        """SGD or Adam (torch's formulas, same step count) on the (B, N) external weights."""
+        g, lr = self.grad_ext, self.cfg.lr
+        if self.cfg.optimizer == "sgd":
+            self.ext_w.add_(g, alpha=-lr)
+        else:
+            b1, b2 = ADAM_BETAS
+            self.ext_m.lerp_(g, 1 - b1)
+            self.ext_v.mul_(b2).addcmul_(g, g, value=1 - b2)
+            denom = (self.ext_v.sqrt() / math.sqrt(1 - b2 ** self.step_count)).add_(ADAM_EPS)
+            self.ext_w.addcdiv_(self.ext_m, denom, value=-lr / (1 - b1 ** self.step_count))
+        if not torch.isfinite(self.ext_w).all():
+            raise _diverged("non-finite external weights")
+        if self.cfg.backend == "numba":
+            self.ext_w64 = self.ext_w.double().cpu().numpy()
 
     def adam_step(self, grad, use_torch=None):
         """torch.optim.Adam's single-tensor update (defaults, no weight decay), batched.
@@ -269,7 +356,8 @@ class _Bucket:
         """Drop the networks where ``mask`` is False."""
         idx = torch.as_tensor(np.flatnonzero(mask), device=self.w.device)
         self.ids = self.ids[mask]
-        for name in ("w", "m", "v", "x", "n_valid"):
+        self.gammas = self.gammas[mask]
+        for name in ("w", "m", "v", "x", "n_valid", "gamma_t", "ext_w", "ext_m", "ext_v"):
             setattr(self, name, getattr(self, name).index_select(0, idx))
         if len(self.ids):
             self._derive()
@@ -293,6 +381,40 @@ def sync_mean_overlap(weights, x, n_valid, max_steps: int, give_up_below=-np.inf
     return ensemble_sync_overlap(wt, xs, n_valid.cpu().numpy(), max_steps, float(give_up_below))
 
 
+def stochastic_states(weights: np.ndarray, cues: np.ndarray, steps: int,
+                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Stochastic synchronous recall, external input off: s_i ~ +1 with p = sigmoid(sum_j W_ij s_j).
+
+    From the cues (M, N) one step, then ``steps`` more (all units at once, beta = 1 as in
+    training). Returns (state after the first step, states after each further step (steps, M, N)).
+    """
+    s = np.asarray(cues, dtype=np.float64)
+    out = []
+    for t in range(steps + 1):
+        theta = 1.0 / (1.0 + np.exp(-(s @ weights.T)))
+        s = np.where(rng.random(s.shape) < theta, 1.0, -1.0)
+        out.append(s)
+    return out[0], np.stack(out[1:]) if steps else np.zeros((0,) + s.shape)
+
+
+def stochastic_accuracy(weights, x, n_valid, steps: int, seeds, epoch: int) -> np.ndarray:
+    """The authors' stochastic test ("acc_stochastic", spec §4.2), per network (B,).
+
+    One stochastic step from each stored pattern (external input off), then ``steps`` more; the
+    accuracy is the mean over those further steps and the patterns of the cosine similarity (the
+    overlap) with the state after the first step. Blümel et al. (2025) use it only for the
+    "ablated" row of their ablation ladder. Random numbers from (seed, epoch): reproducible.
+    """
+    w = weights.detach().double().cpu().numpy()
+    xs = x.detach().cpu().double().numpy()
+    out = np.empty(len(w))
+    for b, m in enumerate(n_valid.cpu().numpy().tolist()):
+        rng = np.random.default_rng([int(seeds[b]), int(epoch), 7])
+        first, rest = stochastic_states(w[b], xs[b, :m], steps, rng)
+        out[b] = float((rest * first).sum(-1).mean() / w.shape[-1]) if steps else 1.0
+    return out
+
+
 def _bucket_ranges(sizes: np.ndarray, ratio: float = 0.8) -> list[np.ndarray]:
     """Split network indices (sorted by P, descending) into buckets with P_min >= ratio * P_max."""
     order = np.argsort(-sizes, kind="stable")
@@ -308,8 +430,12 @@ def _bucket_ranges(sizes: np.ndarray, ratio: float = 0.8) -> list[np.ndarray]:
 
 
 def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainConfig,
-                   callback=None) -> list[TrainResult]:
+                   callback=None, gammas=None) -> list[TrainResult]:
     """Train one network per (patterns, seed) pair; all share N and the config.
+
+    ``gammas`` (one 5-vector per network) gives each network its own goal (default
+    ``cfg.gamma`` for all): many goals train in one batched computation, and a network's result
+    does not depend on the goals of the others (up to float rounding of the batched products).
 
     On the CPU the networks are dealt out to ``AMEM_THREADS`` Python threads (default 2, at most
     the cores), each training its share with single-threaded torch and Numba calls: per epoch
@@ -322,23 +448,25 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
     """
     import numba
 
+    from amem.threads import limited
+
     threads = training_threads() if cfg.device == "cpu" else 1
     split = threads > 1 and _numba_is_thread_safe()
+    if gammas is None:
+        gammas = [cfg.gamma] * len(pattern_sets)
+    gammas = [tuple(float(x) for x in g) for g in gammas]
     groups = _deal(np.array([p.shape[0] for p in pattern_sets]), threads if split else 1)
-    old_torch = torch.get_num_threads()
-    torch.set_num_threads(1 if len(groups) > 1 else threads)
-    try:
+    with limited(torch=1 if len(groups) > 1 else threads):
         if len(groups) == 1:
-            return _train_with_numba_threads(pattern_sets, seeds, cfg, callback,
+            return _train_with_numba_threads(pattern_sets, seeds, gammas, cfg, callback,
                                              min(threads, numba.config.NUMBA_NUM_THREADS))
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(len(groups), thread_name_prefix="amem-train") as pool:
             parts = [pool.submit(_train_with_numba_threads, [pattern_sets[i] for i in g],
-                                 [seeds[i] for i in g], cfg, callback, 1) for g in groups]
+                                 [seeds[i] for i in g], [gammas[i] for i in g], cfg, callback,
+                                 1) for g in groups]
             parts = [f.result() for f in parts]
-    finally:
-        torch.set_num_threads(old_torch)
     results: list = [None] * len(pattern_sets)
     for g, part in zip(groups, parts):
         for i, r in zip(g, part):
@@ -370,41 +498,30 @@ def _deal(sizes: np.ndarray, n_groups: int) -> list[np.ndarray]:
     return [g for g in groups if len(g)]
 
 
-def _train_with_numba_threads(pattern_sets, seeds, cfg, callback, numba_threads):
-    import numba
+def _train_with_numba_threads(pattern_sets, seeds, gammas, cfg, callback, numba_threads):
+    from amem.threads import limited
 
-    old = numba.get_num_threads()  # thread-local in Numba
-    numba.set_num_threads(numba_threads)
-    try:
-        return _train(pattern_sets, seeds, cfg, callback)
-    finally:
-        numba.set_num_threads(old)
+    with limited(numba=numba_threads, torch=None, blas=None):  # Numba's count is thread-local
+        return _train(pattern_sets, seeds, gammas, cfg, callback)
 
 
 def training_threads() -> int:
-    import os
+    """``AMEM_THREADS`` (default 2), capped at the cores this process may use."""
+    from amem.threads import env_threads
 
-    value = os.environ.get("AMEM_THREADS", "2")
-    try:
-        threads = int(value)
-    except ValueError:
-        raise TrainingError(f"AMEM_THREADS={value!r} must be a positive integer") from None
-    return max(1, min(threads, os.cpu_count() or 1))
+    return env_threads("AMEM_THREADS")
 
 
-def _train(pattern_sets, seeds, cfg, callback):
+def _train(pattern_sets, seeds, gammas, cfg, callback):
     n_total = len(pattern_sets)
     n_units = pattern_sets[0].shape[1]
-    dev = torch.device(cfg.device)
-    coef = goal_coefficients(cfg.gamma)
-    gamma_t = torch.tensor(cfg.gamma, dtype=getattr(torch, cfg.dtype), device=dev)
     sizes = np.array([p.shape[0] for p in pattern_sets])
-    buckets = [_Bucket(ids, [pattern_sets[i] for i in ids], [seeds[i] for i in ids], cfg, coef,
-                       gamma_t) for ids in _bucket_ranges(sizes)]
-    marks = set(checkpoint_epochs(cfg.epochs).tolist()) if cfg.epochs > 0 else set()
+    buckets = [_Bucket(ids, [pattern_sets[i] for i in ids], [seeds[i] for i in ids], cfg,
+                       [gammas[i] for i in ids]) for ids in _bucket_ranges(sizes)]
+    marks = set(checkpoint_epochs(cfg.epochs).tolist())
     histories = [{"epoch": [], "loss": [], "atoms": [], "mean_overlap": []} for _ in range(n_total)]
     results: list[TrainResult | None] = [None] * n_total
-    gamma = np.asarray(cfg.gamma, dtype=np.float64)
+    gammas = np.asarray(gammas, dtype=np.float64)
 
     def finish(bucket, mask, epochs_done, met, atoms_pn):
         for b in np.flatnonzero(mask):
@@ -414,15 +531,16 @@ def _train(pattern_sets, seeds, cfg, callback):
                 weights=bucket.w[b].double().cpu().numpy(), epochs_trained=epochs_done,
                 met_criterion=bool(met[b]),
                 history={k: np.asarray(v) for k, v in h.items()},
-                atoms=None if atoms_pn is None else atoms_pn[b])
+                atoms=None if atoms_pn is None else atoms_pn[b],
+                external_weights=bucket.ext_w[b].double().cpu().numpy())
 
     for epoch in range(cfg.epochs):
         for bucket in buckets:
             if not len(bucket):
                 continue
             grad, _ = bucket.gradient(zero_diagonal=cfg.backend != "numba")
-            bucket.adam_step(grad)
-        if epoch not in marks:
+            bucket.step(grad)
+        if epoch + 1 not in marks:
             continue
         last = epoch == cfg.epochs - 1
         for bucket in buckets:
@@ -433,7 +551,11 @@ def _train(pattern_sets, seeds, cfg, callback):
             joint = bucket.joint_numpy()
             used = joint.sum(axis=(0, 1, 2, 4)) > 0  # empty field bins change no atom
             atoms = sx_atoms(np.ascontiguousarray(joint[:, :, :, used]), np)  # (B, N, 5)
-            if last:
+            if cfg.testing == "stochastic" and (last or cfg.early_stopping):
+                overlap = stochastic_accuracy(bucket.w, bucket.x, bucket.n_valid,
+                                              cfg.stochastic_steps, [seeds[i] for i in bucket.ids],
+                                              epoch + 1)
+            elif last:
                 overlap = sync_mean_overlap(bucket.w, bucket.x, bucket.n_valid, n_units)
             elif cfg.early_stopping:  # only the decision is needed: hopeless networks give up
                 overlap = sync_mean_overlap(bucket.w, bucket.x, bucket.n_valid, n_units,
@@ -444,7 +566,7 @@ def _train(pattern_sets, seeds, cfg, callback):
             for b, i in enumerate(bucket.ids):
                 h = histories[i]
                 h["epoch"].append(epoch + 1)
-                h["loss"].append(float(-(atoms[b] @ gamma).sum()))
+                h["loss"].append(float(-(atoms[b] @ gammas[i]).sum()))
                 h["atoms"].append(atoms[b].mean(0))
                 h["mean_overlap"].append(float(overlap[b]))
             done = (met if cfg.early_stopping else np.zeros(len(bucket), bool)) | last

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from amem.base import MemoryModel
+from amem.base import TRIAL_BYTES_PER_ENTRY, MemoryModel, async_order_bytes
 from amem.recurrent import async_orders
 from amem.errors import AmemError
 from amem.kernels.dense import dense_async_recall, dense_sync_recall
@@ -140,6 +140,13 @@ class ModernHopfield(MemoryModel):
     def stored_parameters(cls, n_units: int, n_patterns: int) -> int:
         """A dense memory keeps the patterns themselves: P x N numbers."""
         return n_units * n_patterns
+
+    @classmethod
+    def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
+        """No couplings: the stored P x N patterns (int8), the trial's P x N arrays, per-thread
+        O(P + N) buffers of the kernels."""
+        return ((1 + TRIAL_BYTES_PER_ENTRY) * n_units * n_patterns + 64 * (n_units + n_patterns)
+                + async_order_bytes(n_units, params))
 
     def __init__(self, *, energy: str = "poly", degree: int = 3, rectified: bool = False,
                  beta: float = 1.0, update: str = "sync", seed: int = 0) -> None:

@@ -4,10 +4,11 @@ The **code identity** (:func:`code_identity`) is what every record carries:
 
 * ``amem``: the package version;
 * ``commit``: ``git rev-parse HEAD`` of the checkout amem runs from (None outside git);
-* ``dirty``: whether the *package sources* (``amem/`` and ``baselines/``) differ from that
-  commit, tracked or untracked (``git status --porcelain -- amem baselines``). Only the sources
-  count: a run writing its results into the tracked tree (``results/``) does not make itself
-  dirty. It is measured once, before the run writes anything;
+* ``dirty``: whether the *package sources* (the ``*.py`` files under ``amem/`` and
+  ``baselines/``) differ from that commit, tracked or untracked (``git status --porcelain --
+  amem baselines``). Only the sources count: a run writing its results into the tracked tree
+  (``results/``), or Numba writing its cache, does not make itself dirty. It is measured
+  once, before the run writes anything;
 * ``sources``: a hash of the contents of every ``*.py`` file under ``amem/`` and ``baselines/``.
   It identifies the code even when it is dirty or not in git at all, and it is what decides
   whether two records came from the same code (with the amem version and, for a model defined
@@ -99,7 +100,12 @@ def git_state(root: Path | None = None, dirs=SOURCE_DIRS) -> dict[str, object]:
     if not commit:
         return {"commit": None, "dirty": None}
     status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *dirs)
-    return {"commit": commit, "dirty": None if status is None else bool(status)}
+    if status is None:
+        return {"commit": commit, "dirty": None}
+    # the files the sources hash covers: caches (numba's __pycache__/*.nbi) never make it dirty
+    changed = [line[3:].split(" -> ")[-1].strip('"') for line in status.splitlines()]
+    return {"commit": commit, "dirty": any(p.endswith(".py") and "__pycache__" not in p
+                                           for p in changed)}
 
 
 def code_identity(root: Path | None = None) -> dict[str, object]:

@@ -69,14 +69,14 @@ class RecordStore:
         import fcntl
 
         if shared:  # readers wait for a write in progress; a read-only directory reads unlocked
-            try:
-                lock = open(self.directory / LOCK_FILE, "a")
+            try:  # never created by a reader: loading leaves the directory as it was
+                lock = open(self.directory / LOCK_FILE)  # noqa: SIM115 (closed by `with lock`)
             except OSError:
                 yield
                 return
         else:
             self.directory.mkdir(parents=True, exist_ok=True)
-            lock = open(self.directory / LOCK_FILE, "a")
+            lock = open(self.directory / LOCK_FILE, "a")  # noqa: SIM115 (closed by `with lock`)
         with lock:
             fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             try:

@@ -1,0 +1,212 @@
+"""The goal search on Optuna: samplers, multi-fidelity pruning, RDB storage, resume after a kill.
+
+The paper's search (Blümel et al. 2025, Fig. 4) is an Optuna study with the CMA-ES sampler over
+the box [-1, 1]^5 of goal weights, stored in SQLite. Here the study lives in Optuna's RDB
+storage (``<search-dir>/optuna.db`` or any SQLAlchemy URL) next to amem's records, trials are
+asked in batches and measured together by :class:`amem.search.objective.CapacityObjective`, and
+each is measured in fidelity steps (e.g. 2, then 6 seeds): after each step its mean capacity is
+reported to the pruner, which stops unpromising goals early. Seeds measured at an early step are
+reused at the next (they are cached trials), so a goal that survives costs no more than measuring
+it at full fidelity at once.
+
+Resume: a killed search leaves its in-flight trials RUNNING in the storage. The next run on the
+same study marks those of dead processes (same host, pid gone) FAIL and enqueues their goals
+again; their finished (goal, seed, P) trials are in the record store, so re-measuring them
+trains only what the kill interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from amem.errors import AmemError
+from amem.search.goals import ATOMS
+from amem.search.objective import Candidate, CapacityObjective
+
+SAMPLERS = ("cmaes", "tpe", "random")
+PRUNERS = ("halving", "median", "none")
+#: Hyper-parameters the paper's ablation varies (external weight scale, learning rate, binning).
+HYPER_SPACE = {
+    "external_weight": ("float", 1.0, 4.0, False),
+    "lr": ("float", 0.005, 0.2, True),
+    "binning": ("categorical", ("fixed", "adaptive", "soft")),
+}
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """A box over the 5 goal weights (``low``..``high`` each), optionally with hyper-parameters."""
+
+    low: float = -1.0
+    high: float = 1.0
+    with_hyper: bool = False
+
+    def distributions(self) -> dict:
+        import optuna.distributions as d
+
+        out = {f"g_{a}": d.FloatDistribution(self.low, self.high) for a in ATOMS}
+        if self.with_hyper:
+            for name, spec in HYPER_SPACE.items():
+                if spec[0] == "float":
+                    out[name] = d.FloatDistribution(spec[1], spec[2], log=spec[3])
+                else:
+                    out[name] = d.CategoricalDistribution(spec[1])
+        return out
+
+    def candidate(self, params: dict) -> Candidate:
+        goal = [params[f"g_{a}"] for a in ATOMS]
+        if not any(round(g, 6) for g in goal):  # measure zero, but the box contains it
+            goal[2] = 1e-6
+        hyper = {k: params[k] for k in HYPER_SPACE if k in params}
+        return Candidate.make(goal, hyper)
+
+    def to_json(self) -> dict:
+        return {"low": self.low, "high": self.high, "with_hyper": self.with_hyper}
+
+
+def make_sampler(name: str, seed: int):
+    import optuna
+
+    if name == "cmaes":
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+    if name == "tpe":
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, multivariate=True,
+                                          constant_liar=True)
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    raise AmemError(f"--sampler {name!r}: choose one of {', '.join(SAMPLERS)}")
+
+
+def make_pruner(name: str, fidelities: list[int]):
+    import optuna
+
+    if name == "halving":
+        return optuna.pruners.SuccessiveHalvingPruner(min_resource=fidelities[0],
+                                                      reduction_factor=3)
+    if name == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=0)
+    if name == "none":
+        return optuna.pruners.NopPruner()
+    raise AmemError(f"--pruner {name!r}: choose one of {', '.join(PRUNERS)}")
+
+
+def open_study(storage_url: str, name: str, sampler, pruner, settings: dict):
+    """Create or load the study; refuse one that was made with other settings."""
+    import optuna
+
+    try:
+        storage = optuna.storages.RDBStorage(storage_url)
+    except Exception as err:  # bad URL, missing driver, unreachable database
+        raise AmemError(f"--storage {storage_url!r}: {str(err).splitlines()[0]}") from None
+    study = optuna.create_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner,
+                                direction="maximize", load_if_exists=True)
+    stored = study.user_attrs.get("amem_settings")
+    if stored is None:
+        study.set_user_attr("amem_settings", settings)
+    elif stored != settings:
+        diff = sorted(k for k in set(stored) | set(settings) if stored.get(k) != settings.get(k))
+        raise AmemError(f"study {name!r} in {storage_url} was made with other settings "
+                        f"({', '.join(diff)} differ); pass the same options or a new --study-name")
+    return study
+
+
+def owner_tag() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_stale_trials(study, log: Callable[[str], None]) -> int:
+    """Fail the RUNNING trials a dead process on this host left, and enqueue their goals again."""
+    from optuna.trial import TrialState
+
+    host = socket.gethostname()
+    count = 0
+    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        owner = t.user_attrs.get("amem_owner", "")
+        owner_host, _, pid = owner.rpartition(":")
+        if owner_host != host or not pid.isdigit() or _alive(int(pid)):
+            continue
+        study.tell(t.number, state=TrialState.FAIL)
+        study.enqueue_trial(t.params, user_attrs={"amem_retry_of": t.number})
+        count += 1
+    if count:
+        log(f"resuming: {count} trial(s) interrupted by a kill are measured again "
+            "(their finished trials come from the record store)")
+    return count
+
+
+def finished_count(study) -> int:
+    from optuna.trial import TrialState
+
+    return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
+
+
+def run_study(study, objective: CapacityObjective, space: SearchSpace, n_trials: int,
+              batch: int, fidelities: list[int], log: Callable[[str], None]) -> None:
+    """Ask, measure in fidelity steps, report, prune, tell, until ``n_trials`` are finished."""
+    from optuna.trial import TrialState
+
+    recover_stale_trials(study, log)
+    distributions = space.distributions()
+    while True:
+        remaining = n_trials - finished_count(study)
+        if remaining <= 0:
+            return
+        asked = [study.ask(distributions) for _ in range(min(batch, remaining))]
+        for t in asked:
+            t.set_user_attr("amem_owner", owner_tag())
+        candidates = [space.candidate(t.params) for t in asked]
+        active = list(range(len(asked)))
+        results: dict[int, object] = {}
+        for step_no, seeds in enumerate(fidelities):
+            last = step_no == len(fidelities) - 1
+            measured = objective.evaluate([candidates[i] for i in active], seeds)
+            survivors = []
+            for i, result in zip(active, measured):
+                t = asked[i]
+                results[i] = result
+                t.report(result.mean, seeds)
+                t.set_user_attr("capacities", result.capacities)
+                t.set_user_attr("goal", list(candidates[i].goal))
+                if not last and t.should_prune():
+                    study.tell(t, state=TrialState.PRUNED)
+                    log(_trial_line(study, t.number, "pruned", result, objective))
+                else:
+                    survivors.append(i)
+            active = survivors
+            if not active:
+                break
+        for i in active:
+            study.tell(asked[i], results[i].mean)
+            log(_trial_line(study, asked[i].number, "done", results[i], objective))
+
+
+def _trial_line(study, number: int, state: str, result, objective) -> str:
+    line = (f"trial {number:>4} {state:<6} alpha_c {result.mean:.3f} ({len(result.seeds)} seeds) "
+            f"{result.candidate.label()}")
+    best = best_trial(study)
+    if best is not None:
+        line += f" | best {best.value:.3f} (trial {best.number})"
+    if objective.ledger is not None:
+        totals = objective.ledger.totals()
+        line += (f" | {totals['network_epochs']:,} net-epochs, {totals['wall_s']:.0f} s")
+    return line
+
+
+def best_trial(study):
+    try:
+        return study.best_trial
+    except ValueError:  # no completed trial yet
+        return None

@@ -1,0 +1,190 @@
+"""Fig. 4's goal-landscape heat-maps and the slice figures, rendered from measured cells.
+
+Each cell is one goal: its colour is the measured capacity (median over seeds, as the paper's
+Fig. 4; ``stat="mean"`` for the objective's mean) on the paper's colour scale (0 ... 1.7), and
+its text gives the value and how many seeds back it (a partial grid shows what it has; empty
+cells are blank). Cells are dicts as :func:`amem.search.grid.goal_cells` makes them.
+matplotlib is imported inside the functions; figures are :class:`matplotlib.figure.Figure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from amem.errors import AmemError
+from amem.search.goals import ATOM_LABELS, ATOMS
+
+VMAX = 1.7  # the paper's colour scale
+
+
+def _levels(cells: Sequence[dict], atom: str) -> list[float]:
+    i = ATOMS.index(atom)
+    return sorted({c["goal"][i] for c in cells})
+
+
+def panel_matrix(cells: Sequence[dict], row_atom: str, col_atom: str, where: dict[str, float],
+                 stat: str = "median") -> tuple[np.ndarray, np.ndarray, list[float], list[float]]:
+    """(values, seed counts, row levels, column levels) of the cells matching ``where``.
+
+    Values are NaN where no seed is measured. Rows run over ``row_atom``'s levels (ascending),
+    columns over ``col_atom``'s.
+    """
+    rows, cols = _levels(cells, row_atom), _levels(cells, col_atom)
+    values = np.full((len(rows), len(cols)), np.nan)
+    seeds = np.zeros((len(rows), len(cols)), dtype=int)
+    ri, ci = ATOMS.index(row_atom), ATOMS.index(col_atom)
+    fixed = {ATOMS.index(a): v for a, v in where.items()}
+    for c in cells:
+        g = c["goal"]
+        if any(abs(g[k] - v) > 1e-9 for k, v in fixed.items()):
+            continue
+        r, k = rows.index(g[ri]), cols.index(g[ci])
+        seeds[r, k] = c["n_seeds"]
+        if c["n_seeds"] and c.get(stat) is not None:
+            values[r, k] = c[stat]
+    return values, seeds, rows, cols
+
+
+def render_grid(cells: Sequence[dict], fixed: tuple[str, float] = ("res", -1.0),
+                outer: tuple[str, str] = ("unq_ext", "unq_int"),
+                inner: tuple[str, str] = ("red", "syn"), stat: str = "median", title: str = ""):
+    """Fig. 4A layout: one panel per (outer) level pair, inner heat-map, ``fixed`` atom held.
+
+    For the 5^5 grid this is 25 panels of 5 x 5 goals (Panel A of the paper holds γ_Hres = -1).
+    """
+    from matplotlib.figure import Figure
+
+    atoms = {fixed[0], *outer, *inner}
+    if len(atoms) != 5:
+        raise AmemError(f"fixed {fixed[0]}, outer {outer} and inner {inner} must name all five "
+                        f"atoms once ({', '.join(ATOMS)})")
+    cells = [c for c in cells if abs(c["goal"][ATOMS.index(fixed[0])] - fixed[1]) < 1e-9]
+    if not cells:
+        raise AmemError(f"no measured goal has {fixed[0]} = {fixed[1]:g}")
+    orow, ocol = (_levels(cells, a) for a in outer)
+    fig = Figure(figsize=(1.6 * len(ocol) + 1.2, 1.6 * len(orow) + 0.8), layout="constrained")
+    axes = fig.subplots(len(orow), len(ocol), squeeze=False, sharex=True, sharey=True)
+    image = None
+    for a, rv in enumerate(reversed(orow)):  # highest level on top, as a y axis reads
+        for b, cv in enumerate(ocol):
+            ax = axes[a, b]
+            values, seeds, rows, cols = panel_matrix(cells, inner[0], inner[1],
+                                                     {fixed[0]: fixed[1], outer[0]: rv,
+                                                      outer[1]: cv}, stat)
+            image = _heat(ax, values, seeds, rows, cols, fontsize=5)
+            if a == len(orow) - 1:
+                ax.set_xlabel(f"{ATOM_LABELS[inner[1]]}\n{ATOM_LABELS[outer[1]]} = {cv:g}",
+                              fontsize=7)
+            if b == 0:
+                ax.set_ylabel(f"{ATOM_LABELS[outer[0]]} = {rv:g}\n{ATOM_LABELS[inner[0]]}",
+                              fontsize=7)
+    fig.colorbar(image, ax=axes, shrink=0.6, label=f"capacity α_c ({stat} over seeds)")
+    fig.suptitle(title or f"goal landscape, {ATOM_LABELS[fixed[0]]} = {fixed[1]:g} "
+                          "(cell: α_c / seeds)", fontsize=9)
+    return fig
+
+
+def render_slice(cells: Sequence[dict], base: Sequence[float],
+                 axes_atoms: tuple[str, str] = ("unq_int", "syn"), stat: str = "median",
+                 title: str = ""):
+    """A 2-D slice (rows: first atom, columns: second) around ``base``; capacity and seed counts."""
+    from matplotlib.figure import Figure
+
+    where = {a: float(v) for a, v in zip(ATOMS, base) if a not in axes_atoms}
+    values, seeds, rows, cols = panel_matrix(cells, axes_atoms[0], axes_atoms[1], where, stat)
+    if not seeds.any():
+        raise AmemError("no measured goal lies on this slice")
+    fig = Figure(figsize=(9, 4), layout="constrained")
+    ax_v, ax_s = fig.subplots(1, 2)
+    image = _heat(ax_v, values, seeds, rows, cols, fontsize=0)
+    fig.colorbar(image, ax=ax_v, label=f"capacity α_c ({stat} over seeds)")
+    counts = ax_s.imshow(seeds, origin="lower", cmap="Greys", vmin=0,
+                         extent=_extent(rows, cols), aspect="auto")
+    fig.colorbar(counts, ax=ax_s, label="seeds measured")
+    for ax in (ax_v, ax_s):
+        ax.set_xlabel(ATOM_LABELS[axes_atoms[1]])
+        ax.set_ylabel(ATOM_LABELS[axes_atoms[0]])
+    label = ", ".join(f"{ATOM_LABELS[a]}={v:g}" for a, v in where.items())
+    fig.suptitle(title or f"slice around {label}", fontsize=9)
+    return fig
+
+
+def _extent(rows, cols):
+    def edges(levels):
+        if len(levels) == 1:
+            return levels[0] - 0.5, levels[0] + 0.5
+        step = (levels[-1] - levels[0]) / (len(levels) - 1)
+        return levels[0] - step / 2, levels[-1] + step / 2
+
+    (x0, x1), (y0, y1) = edges(cols), edges(rows)
+    return (x0, x1, y0, y1)
+
+
+def _heat(ax, values, seeds, rows, cols, fontsize: float):
+    import matplotlib
+
+    cmap = matplotlib.colormaps["viridis"]
+    cmap = cmap.with_extremes(bad="white")
+    image = ax.imshow(np.ma.masked_invalid(values), origin="lower", cmap=cmap, vmin=0, vmax=VMAX,
+                      extent=_extent(rows, cols), aspect="auto")
+    if fontsize:
+        for r, rv in enumerate(rows):
+            for k, cv in enumerate(cols):
+                if seeds[r, k]:
+                    text = "–" if np.isnan(values[r, k]) else f"{values[r, k]:.2f}"
+                    ax.text(cv, rv, f"{text}\n{seeds[r, k]}", ha="center", va="center",
+                            fontsize=fontsize, color="white" if values[r, k] < 1.0 else "black")
+    ax.set_xticks(cols)
+    ax.set_yticks(rows)
+    ax.tick_params(labelsize=6)
+    return image
+
+
+# ------------------------------------------------------------------ from records (studies engine)
+def cells_from_records(records: Sequence[dict], criterion: str = "paper") -> list[dict]:
+    """Cells from records alone: per goal and seed, the largest stored P / N (the harness's
+    capacity of a seed; for a bisection or a stop-at-first-failure grid it is the search's
+    result). Records without a goal (other models) are skipped."""
+    from amem.harness.criteria import get_criterion
+
+    holds = get_criterion(criterion).holds
+    per_goal: dict[tuple, dict[int, float]] = {}
+    for r in records:
+        goal = (r.get("params") or {}).get("goal")
+        if not isinstance(goal, list) or len(goal) != len(ATOMS):
+            continue
+        seeds = per_goal.setdefault(tuple(goal), {})
+        best = seeds.setdefault(int(r["seed"]), 0.0)
+        if holds(r):
+            seeds[int(r["seed"])] = max(best, r["n_patterns"] / r["n_units"])
+    cells = []
+    for goal, seeds in sorted(per_goal.items()):
+        values = np.array(list(seeds.values()), dtype=float)
+        cells.append({"goal": list(goal), "n_seeds": len(seeds),
+                      "capacities": {str(s): v for s, v in sorted(seeds.items())},
+                      "mean": float(values.mean()), "median": float(np.median(values))})
+    return cells
+
+
+def _merged(records, sweeps=None) -> list[dict]:
+    names = sweeps or list(records)
+    return [r for name in names for r in records.get(name, [])]
+
+
+def grid_figure(records, sweeps=None, fixed_atom: str = "res", fixed_value: float = -1.0,
+                stat: str = "median", title: str = ""):
+    """Studies-engine renderer (records by sweep -> Figure): Fig. 4's grid heat-maps."""
+    outer = ("unq_ext", "unq_int") if fixed_atom not in ("unq_ext", "unq_int") else ("red", "res")
+    inner = tuple(a for a in ATOMS if a != fixed_atom and a not in outer)
+    return render_grid(cells_from_records(_merged(records, sweeps)), (fixed_atom, fixed_value),
+                       outer, inner, stat, title)
+
+
+def slice_figure(records, base, sweeps=None, stat: str = "median", title: str = ""):
+    """Studies-engine renderer (records by sweep -> Figure): a (γ_unq,R, γ_syn) slice."""
+    from amem.search.goals import NAMED_GOALS
+
+    base = NAMED_GOALS.get(base, base) if isinstance(base, str) else base
+    return render_slice(cells_from_records(_merged(records, sweeps)), base, stat=stat, title=title)

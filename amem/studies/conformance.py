@@ -1,0 +1,72 @@
+"""Reference values: a published number, amem's measurement of it, and a verdict.
+
+A study's ``[[reference]]`` names a published value (with the resolution it was reported at:
+capacities on a 0.05 load grid, say), its source and criterion, and optionally a ``measure``
+(``"module:function"``, called with the records of its ``inputs`` and its ``args``) that returns
+amem's value as ``{"value", "ci_low", "ci_high", "n_seeds"}``. The verdict rule is one for every
+row, and the table's caption states it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from amem.errors import AmemError
+
+from amem.studies.data import RecordsMissing, load_function, load_inputs
+from amem.studies.spec import ReferenceDef, Study
+from amem.studies.tables import Table
+
+VERDICT_RULE = ("agrees when the published value, widened by half its resolution on each side, "
+                "overlaps amem's 95% CI; differs otherwise")
+
+
+def verdict(ref: ReferenceDef, measured: dict | None) -> str:
+    if ref.value is None:
+        return "no published value"
+    if measured is None:
+        return "not run"
+    half = (ref.resolution or 0.0) / 2
+    lo, hi = measured["ci_low"], measured["ci_high"]
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return "not measured"
+    return "agrees" if (ref.value - half <= hi and ref.value + half >= lo) else "differs"
+
+
+def conformance_rows(study: Study, out: Path | None = None, quick: bool = False):
+    """(one dict per reference, the records the measures used)."""
+    rows, used = [], {}
+    for ref in study.references:
+        measured, note = None, ref.note
+        if ref.measure:
+            try:
+                inputs = load_inputs(study, ref.inputs, out, quick)
+            except RecordsMissing:
+                inputs = None
+            if inputs is not None:
+                used.update(inputs)
+                try:
+                    measured = load_function(ref.measure)(inputs, **ref.args)
+                except AmemError as err:  # e.g. a --quick run lacks the size the item names
+                    note = f"not measured: {err}"
+        rows.append({"item": ref.item, "published": ref.value, "resolution": ref.resolution,
+                     "source": ref.source, "criterion": ref.criterion, "measured": measured,
+                     "verdict": verdict(ref, measured), "note": note})
+    return rows, used
+
+
+def conformance_table(study: Study, out: Path | None = None, quick: bool = False):
+    rows, used = conformance_rows(study, out, quick)
+    cells = []
+    for r in rows:
+        published = "–" if r["published"] is None else (
+            f"{r['published']:g}" + (f" ± {r['resolution'] / 2:g}" if r["resolution"] else ""))
+        m = r["measured"]
+        amem_value = "–" if m is None else (
+            f"{m['value']:.3f} [{m['ci_low']:.3f}, {m['ci_high']:.3f}], {m['n_seeds']} seeds")
+        cells.append([r["item"], published, amem_value, r["verdict"], r["criterion"], r["source"],
+                      r["note"]])
+    table = Table(["item", "published", "amem [95% CI]", "verdict", "criterion", "source", "note"],
+                  cells, caption=f"Reference values of study {study.id}. Verdict: {VERDICT_RULE}.",
+                  align=["l", "r", "r", "l", "l", "l", "l"])
+    return table, used

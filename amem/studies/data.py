@@ -1,0 +1,80 @@
+"""The records of a study's sweeps, read from their folders (what every renderer gets)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from amem.errors import AmemError
+from amem.studies.spec import Study
+
+
+class RecordsMissing(AmemError):
+    """A sweep a study needs has no readable records yet (never run, or another record format)."""
+
+
+@dataclass
+class SweepRecords:
+    name: str
+    directory: Path
+    records: list[dict]
+
+
+def load_function(ref: str):
+    """The function a ``"module:function"`` reference names (renderers, measures)."""
+    import importlib
+
+    module, _, name = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as err:
+        raise AmemError(f"{ref!r} cannot be loaded ({err})") from None
+
+
+def import_study_modules(study: Study) -> None:
+    """Import the modules a study names (they register its models, probes, renderers)."""
+    import importlib
+
+    for name in study.imports:
+        try:
+            importlib.import_module(name)
+        except ImportError as err:
+            raise AmemError(f"study {study.id}: imports {name!r}: {err}") from None
+
+
+def load_sweep(study: Study, name: str, out: Path | None = None, quick: bool = False) -> SweepRecords:
+    """The records of sweep ``name`` (only those its configuration asks for: a folder shared by
+    several sweeps holds them all). Raises :class:`RecordsMissing` when there are none."""
+    from amem.harness.sweep import sweep_records
+    from amem.records.store import RECORDS_FILE, RecordStore
+
+    sweep = study.sweep(name)
+    directory = study.sweep_dir(sweep, out)
+    if not (directory / RECORDS_FILE).exists():
+        raise RecordsMissing(f"sweep {name!r} has no records yet ({directory / RECORDS_FILE})")
+    try:
+        records = RecordStore(directory).load()
+        mine = sweep_records(sweep.config(quick, study.quick), records)
+    except (AmemError, KeyError, TypeError) as err:
+        raise RecordsMissing(f"sweep {name!r}: records in {directory} are not readable by this "
+                             f"amem ({err})") from None
+    if not mine:
+        raise RecordsMissing(f"sweep {name!r}: {directory / RECORDS_FILE} holds none of its trials")
+    return SweepRecords(name, directory, mine)
+
+
+def load_inputs(study: Study, names: Iterable[str], out: Path | None = None,
+                quick: bool = False) -> dict[str, list[dict]]:
+    return {name: load_sweep(study, name, out, quick).records for name in names}
+
+
+def records_hash(inputs: dict[str, list[dict]]) -> str:
+    """Hash of the record keys an output used (per sweep): it changes when the data do."""
+    h = hashlib.sha256()
+    for name in sorted(inputs):
+        h.update(name.encode() + b"\0")
+        for key in sorted(r["key"] for r in inputs[name]):
+            h.update(key.encode() + b"\n")
+    return h.hexdigest()[:16]

@@ -1,0 +1,100 @@
+"""``study run``: run what is missing of a study's sweeps through the harness.
+
+Each sweep runs with :func:`amem.harness.sweep.run_sweep` into its folder (resumable, any
+executor, one tqdm bar with rate and ETA per sweep). A sweep whose trials are all in its folder is
+not touched. Before a sweep runs anything, its configuration, the study and the provenance are
+appended to the folder's ``sweeps.jsonl``: the folder keeps every configuration that ran into it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from amem.errors import AmemError
+from amem.studies.data import import_study_modules
+from amem.studies.spec import Study
+
+CONFIG_LOG = "sweeps.jsonl"
+
+
+@dataclass
+class SweepRun:
+    name: str
+    directory: Path
+    total: int  # trials (grid) or searches (bisection) in the sweep
+    missing: int  # of those, not finished before this run
+    records: int  # records of the sweep after the run
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def sweep_status(study: Study, out: Path | None = None, quick: bool = False,
+                 only: list[str] | None = None) -> list[SweepRun]:
+    """What is finished and what is missing, sweep by sweep (runs nothing)."""
+    from amem.harness.sweep import plan_sweep, sweep_records, sweep_size, unit_size
+    from amem.records.store import RecordStore
+
+    out_list = []
+    for sweep in _selected(study, only):
+        config = sweep.config(quick, study.quick)
+        directory = study.sweep_dir(sweep, out)
+        done = {r["key"]: r for r in RecordStore(directory).load()}
+        units = plan_sweep(config, done)
+        missing = (sum(unit_size(u) for u in units) if config.search == "grid" else len(units))
+        out_list.append(SweepRun(sweep.name, directory, sweep_size(config), missing,
+                                 len(sweep_records(config, list(done.values())))))
+    return out_list
+
+
+def run_study(study: Study, only: list[str] | None = None, executor=None, quick: bool = False,
+              out: Path | None = None, progress: bool = True,
+              log: Callable[[str], None] = _stderr, argv: list[str] | None = None) -> list[SweepRun]:
+    """Run what is missing of every sweep (or of ``only``); return what each sweep did."""
+    from amem.harness.executors import InlineExecutor
+    from amem.harness.sweep import run_sweep
+    from amem.records.provenance import provenance
+    from amem.records.store import RecordStore
+
+    import_study_modules(study)
+    executor = executor or InlineExecutor()
+    selected = _selected(study, only)
+    report = []
+    for i, sweep in enumerate(selected, start=1):
+        config = sweep.config(quick, study.quick)
+        status = sweep_status(study, out, quick, [sweep.name])[0]
+        head = f"[{i}/{len(selected)}] {study.id}/{sweep.name}"
+        if status.missing == 0:
+            log(f"{head}: finished ({status.records} records in {status.directory}), nothing to run")
+            report.append(status)
+            continue
+        what = "trials" if config.search == "grid" else "capacity searches"
+        log(f"{head}: {status.missing} of {status.total} {what} to run -> {status.directory}")
+        status.directory.mkdir(parents=True, exist_ok=True)
+        entry = {"study": study.id, "sweep": sweep.name, "quick": quick,
+                 "config": config.to_json(), "provenance": provenance(argv)}
+        with open(status.directory / CONFIG_LOG, "a") as fh:
+            fh.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
+        records = run_sweep(config, RecordStore(status.directory), executor, progress=progress,
+                            log=log)
+        status.records = len(records)
+        report.append(status)
+    return report
+
+
+def _selected(study: Study, only: list[str] | None):
+    if not only:
+        return list(study.sweeps)
+    for name in only:
+        study.sweep(name)  # one-line error for an unknown name
+    return [s for s in study.sweeps if s.name in only]
+
+
+def check_runnable(study: Study) -> None:
+    if not study.sweeps:
+        raise AmemError(f"study {study.id} has no sweeps to run")

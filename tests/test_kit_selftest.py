@@ -1,0 +1,80 @@
+"""The conformance kit's own tests: one purpose-built broken model per check, each failing
+exactly that check (and passing or skipping every other), as scikit-learn tests
+``check_estimator``. Replacing any check by ``return`` turns one of these red."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kit_broken_models import BROKEN, Good
+
+from amem.testing import ALL_CHECKS, CheckSkipped, ConformanceError, check_model, run_check
+
+
+def outcomes(model) -> dict[str, str]:
+    """Every check's outcome on ``model``: "passed", "skipped: ..." or "failed: <message>"."""
+    result = {}
+    for check in ALL_CHECKS:
+        try:
+            result[check.__name__] = run_check(check, model)
+        except ConformanceError as err:
+            result[check.__name__] = f"failed: {err}"
+    return result
+
+
+def test_every_check_has_a_broken_model():
+    assert sorted(BROKEN.values()) == sorted(c.__name__ for c in ALL_CHECKS)
+
+
+def test_a_good_model_passes_every_check():
+    results = outcomes(Good())
+    assert not [r for r in results.values() if r.startswith("failed")], results
+
+
+@pytest.mark.parametrize("broken", list(BROKEN), ids=lambda cls: cls.__name__)
+def test_each_broken_model_fails_exactly_its_check(broken):
+    results = outcomes(broken())
+    failed = {name: r for name, r in results.items() if r.startswith("failed")}
+    assert list(failed) == [BROKEN[broken]], failed
+    assert f"failed: {broken.__name__}: " in failed[BROKEN[broken]]  # names the model
+
+
+def test_check_model_stops_at_the_first_failure():
+    from kit_broken_models import LyingStatus
+
+    with pytest.raises(ConformanceError, match="LyingStatus: cue .* labelled fixed_point"):
+        check_model(LyingStatus())
+
+
+def test_skipped_checks_are_reported_as_skipped():
+    from kit_broken_models import Forgetful
+
+    report = check_model(Good(update="async"))
+    assert set(report.values()) == {"passed"}
+    assert set(report) == {c.__name__ for c in ALL_CHECKS}
+    modern = check_model("modern")  # no recurrent couplings: that check does not apply
+    assert modern["check_recurrent_weights_exposed"].startswith("skipped: ")
+    with pytest.raises(CheckSkipped, match="recurrent_weights is False"):
+        ALL_CHECKS[-1](Forgetful())
+
+
+def test_the_kit_fails_a_broken_model_under_python_O():
+    """Failures are raised explicitly, not by ``assert``: ``python -O`` strips asserts."""
+    code = ("from kit_broken_models import BROKEN\n"
+            "from amem.testing import ConformanceError, check_model\n"
+            "caught = 0\n"
+            "for cls in BROKEN:\n"
+            "    try:\n"
+            "        check_model(cls())\n"
+            "    except ConformanceError:\n"
+            "        caught += 1\n"
+            "print(caught, len(BROKEN))\n")
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), str(here)])}
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True,
+                         env=env, timeout=300, check=True).stdout.split()
+    assert out[0] == out[1] and int(out[0]) == len(BROKEN)
