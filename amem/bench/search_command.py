@@ -42,6 +42,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                       help="measure this goal (name or 5 comma-separated weights), repeatable")
     p.add_argument("--render", action="store_true",
                    help="with --grid/--slice: only render the figures from the records")
+    p.add_argument("--write-study", metavar="FILE",
+                   help="with --grid/--slice: write the goal set as a study file for `study run` "
+                        "(its records folder is DIR/records, shared with search-goal) and exit")
     p.add_argument("--slice-step", type=float, default=0.1, help="slice step (default 0.1: 21 x 21)")
     # the search
     p.add_argument("--sampler", choices=SAMPLERS, default="cmaes", help="Optuna sampler (default cmaes)")
@@ -110,8 +113,9 @@ def _check(args) -> None:
     for name in ("trials", "batch", "seeds"):
         if getattr(args, name) < 1:
             raise AmemError(f"--{name} {getattr(args, name)} must be at least 1")
-    if args.render and args.grid is None and args.slice_base is None:
-        raise AmemError("--render needs --grid or --slice (it redraws their figures)")
+    for flag, value in (("--render", args.render), ("--write-study", args.write_study)):
+        if value and args.grid is None and args.slice_base is None:
+            raise AmemError(f"{flag} needs --grid or --slice")
     if args.with_hyper and (args.grid is not None or args.slice_base is not None or args.goal):
         raise AmemError("--with-hyper applies to the search only; pass fixed values with --param")
 
@@ -129,6 +133,8 @@ def run(args) -> int:
     log = lambda message: print(message, flush=True)  # noqa: E731
     if args.render:
         return _render(args, config, directory, log)
+    if args.write_study:
+        return _write_study(args, config, directory, log)
     directory.mkdir(parents=True, exist_ok=True)
     context = _context(args)
     ledger = Ledger(directory, context)
@@ -225,6 +231,25 @@ def _run_goal_set(args, objective, log) -> None:
     measure_goals(objective, goals, args.seeds, args.batch, log)
     if not args.no_render:
         _render(args, objective.config, Path(args.dir), log)
+
+
+def _write_study(args, config, directory: Path, log) -> int:
+    from amem.records.store import atomic_write_text
+    from amem.search.studydef import goal_study_toml
+
+    if config.protocol != "bisect" or config.rtol or config.seed_start:
+        raise AmemError("--write-study writes the bisection protocol from seed 0; drop "
+                        "--protocol grid, --bisect-rtol and --seed-start")
+    text = goal_study_toml(args.grid, args.slice_base, seeds=args.seeds, n_units=config.n_units,
+                           alphas=(config.alpha_low, config.alpha_high),
+                           max_alpha=config.max_alpha, out=str(directory),
+                           params=config.params)
+    path = Path(args.write_study)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, text)
+    log(f"wrote {path}: run it with `python -m amem.bench study run {path}` (records in "
+        f"{directory}/records, shared with search-goal --dir {directory})")
+    return 0
 
 
 def _render(args, config, directory: Path, log) -> int:

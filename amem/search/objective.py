@@ -160,8 +160,9 @@ class CapacityObjective:
         self.log = log
         self.criterion = get_criterion(config.criterion)
         s = spec(config.model)
-        self.entry_points = {s.id: s.entry_point}
+        self.models = {s.id: s}
         self.model_id = s.id
+        self.model_version = s.version
         self._outcomes: dict[str, bool] = {}
         self._seen_size = -1
         self.used: set[str] = set()
@@ -184,8 +185,10 @@ class CapacityObjective:
             self._outcomes.setdefault(r["key"], self.criterion.holds(r))
 
     def base_trial(self, candidate: Candidate, seed: int) -> TrialSpec:
+        # the model version is part of the identity, as in every harness record
         return TrialSpec(model=self.model_id, params=candidate.params(self.config),
-                         n_units=self.config.n_units, n_patterns=1, seed=seed)
+                         n_units=self.config.n_units, n_patterns=1, seed=seed,
+                         model_version=self.model_version)
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, candidates: Sequence[Candidate], n_seeds: int,
@@ -229,7 +232,7 @@ class CapacityObjective:
 
     def _train(self, trials: list[TrialSpec]) -> None:
         workers = getattr(self.executor, "workers", 1)
-        units = split_units(trials, workers, self.entry_points)
+        units = split_units(trials, workers, self.models, self.config.protocol)
         for result in self.executor.map_unordered(run_search_unit, units):
             self.store.append(result.records)
             self._remember(result.records)
