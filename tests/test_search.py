@@ -138,6 +138,14 @@ def test_ledger_counts_network_epochs(tmp_path):
     assert total["network_epochs"] == sum(epochs.values()) == ledger.network_epochs
     assert total["networks_trained"] == len(objective.trained)
     assert total["cpu_s"] > 0 and total["wall_s"] > 0
+    from amem.search.ledger import needed_cost
+
+    pairs = {((0.0, 0.0, 1.0, 0.0, 0.0), s) for s in (0, 1)}
+    needed = needed_cost(objective.store.load(), pairs)
+    assert needed["network_epochs"] == ledger.network_epochs
+    assert needed["trials"] == len(objective.trained) and not needed["trials_without_epoch_count"]
+    assert needed_cost(objective.store.load(), {((0.0, 0.0, 1.0, 0.0, 0.0), 0)})["trials"] < \
+        needed["trials"]
 
 
 def test_bad_objective_settings_are_one_line_errors(tmp_path):

@@ -160,9 +160,39 @@ def run(args) -> int:
         if executor is not None:
             executor.close()
     totals = ledger.checkpoint(final=True)
-    write_cost_file(directory)
+    needed = _needed(args, objective, context)
+    write_cost_file(directory, {context: needed} if needed else None)
     log(f"cost of this run ({context}): {format_cost(totals)}; all runs: {directory}/cost.json")
+    if needed:
+        log(f"needed by {context} in all (trained here or before): "
+            f"{needed['network_epochs']:,} network-epochs in {needed['trials']:,} trials")
     return 0
+
+
+def _needed(args, objective, context) -> dict | None:
+    """What the goals of this context cost to measure, whoever trained them (see ledger)."""
+    from amem.search.ledger import needed_cost
+    from amem.search.objective import Candidate
+
+    seeds = objective.config.seeds
+    if args.grid is not None or args.slice_base is not None:
+        from amem.search.grid import goal_set
+
+        goals = goal_set(args.grid, args.slice_base, args.slice_step)[1]
+        pairs = {(tuple(Candidate.make(g).goal), s) for g in goals for s in seeds(args.seeds)}
+    elif args.goal:
+        return None
+    else:
+        import optuna
+
+        storage = args.storage or f"sqlite:///{Path(args.dir).resolve() / 'optuna.db'}"
+        study = optuna.load_study(study_name=_study_name(args), storage=storage)
+        pairs = set()
+        for t in study.get_trials(deepcopy=False):
+            goal, caps = t.user_attrs.get("goal"), t.user_attrs.get("capacities")
+            if goal is not None and caps is not None:
+                pairs |= {(tuple(goal), s) for s in seeds(len(caps))}
+    return needed_cost(objective.store.load(), pairs)
 
 
 def _context(args) -> str:
