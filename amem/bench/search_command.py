@@ -53,8 +53,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="goals asked and measured together (default 8); grids: goals per chunk (default 8)")
     p.add_argument("--fidelity", default="2,6", metavar="K1,K2,...",
                    help="seeds after each pruning step, increasing (default 2,6)")
-    p.add_argument("--pruner", choices=PRUNERS, default="halving",
-                   help="halving: successive halving over the fidelity steps; median; none")
+    p.add_argument("--pruner", choices=PRUNERS, default="median",
+                   help="median (default): stop a goal below the median of finished goals at "
+                        "the same seed count; halving: Optuna's asynchronous successive halving "
+                        "(reduction factor 3); none")
     p.add_argument("--with-hyper", action="store_true",
                    help="search external_weight, lr and binning along with the goal")
     p.add_argument("--storage", default=None, metavar="URL",
@@ -130,7 +132,7 @@ def run(args) -> int:
     config = _objective_config(args)
     fidelities = _fidelities(args.fidelity)
     directory = Path(args.dir)
-    log = lambda message: print(message, flush=True)  # noqa: E731
+    log = lambda message: print(message, flush=True)
     if args.render:
         return _render(args, config, directory, log)
     if args.write_study:
@@ -212,8 +214,15 @@ def _study_name(args) -> str:
 def _run_search(args, objective, fidelities, log) -> None:
     import optuna
 
-    from amem.search.optimize import (SearchSpace, best_trial, finished_count, make_pruner,
-                                      make_sampler, open_study, run_study)
+    from amem.search.optimize import (
+        SearchSpace,
+        best_trial,
+        finished_count,
+        make_pruner,
+        make_sampler,
+        open_study,
+        run_study,
+    )
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     directory = Path(args.dir)

@@ -108,7 +108,7 @@ class Candidate:
     hyper: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def make(cls, goal: Sequence[float], hyper: dict | None = None) -> "Candidate":
+    def make(cls, goal: Sequence[float], hyper: dict | None = None) -> Candidate:
         clean = {}
         for k, v in sorted((hyper or {}).items()):
             if isinstance(v, float):
