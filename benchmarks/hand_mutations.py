@@ -18,7 +18,7 @@ MUT = [
  ("amem/harness/criteria.py", r'"capacity_alpha": float\(alphas.mean\(\)\)', '"capacity_alpha": float(np.median(alphas))', "median as mean"),
  ("amem/harness/criteria.py", r'    lo, hi = np.quantile\(means, \[\(1 - level\) / 2, \(1 \+ level\) / 2\]\)', '    lo = hi = x.mean()', "zero-width band"),
  ("amem/registry.py", r'return cls\(\*\*\{\*\*model_spec.defaults, \*\*params\}\)', 'return cls(**params)', "make ignores defaults"),
- ("amem/records/provenance.py", r'"dirty": dirty if commit else None', '"dirty": False if commit else None', "never dirty"),
+ ("amem/records/provenance.py", r'"dirty": any\(', '"dirty": False and any(', "never dirty"),
 ]
 import amem.testing.checks as C
 for c in C.ALL_CHECKS:

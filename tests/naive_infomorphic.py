@@ -3,14 +3,14 @@
 import numpy as np
 import torch
 
+from amem.pid.binning import fixed_bin_index
 from amem.pid.sx import sx_atoms
 
 
 def naive_bins(c, lo, hi, n_bins):
-    """Right-closed equal bins of [lo, hi], values outside clipped to the end bins."""
-    width = (hi - lo) / n_bins
-    k = int(np.ceil((c - lo) / width)) - 1
-    return min(max(k, 0), n_bins - 1)
+    """Right-closed equal bins of [lo, hi], values outside clipped to the end bins: the one
+    binning implementation (amem.pid.binning, checked against a loop in tests/test_binning.py)."""
+    return int(fixed_bin_index(np.array([float(c)]), n_bins, lo, hi)[0])
 
 
 def naive_field_grad(fields, theta_fn, ext, n_valid, gamma, binning="fixed", n_bins=60):

@@ -82,9 +82,30 @@ def fixed_bin_loop(x: float, n_bins: int, low: float, high: float) -> int:
     return n_bins - 1
 
 
+def soft_weights_loop(x: float, n_bins: int, low: float, high: float, tau: float) -> list[float]:
+    """Normalised logistic memberships sigma((w/2 - |x - c_k|) / tau) of x in each bin, by a loop."""
+    width = (high - low) / n_bins
+    w = [_logistic((width / 2 - abs(x - (low + (k + 0.5) * width))) / tau) for k in range(n_bins)]
+    total = sum(w)
+    return [v / total for v in w]
+
+
 def neuron_joints_loop(r, c, theta, binning="fixed", n_bins=(2, 60), ranges=((-20, 20), (-20, 20)),
                        tau=(1e-5, 0.5)):
-    """Per-neuron, per-sample loop building p_i(s1, s2, y) (Blümel et al. 2025 estimator)."""
+    """Per-neuron, per-sample loop building p_i(s1, s2, y) (Blümel et al. 2025 estimator).
+
+    Bins come from :mod:`amem.pid.binning` one value at a time (the one binning
+    implementation, itself checked against :func:`fixed_bin_loop` and :func:`soft_weights_loop`
+    in tests/test_binning.py); the loop checks how the estimator assembles the joint.
+    """
+    from amem.pid import binning as bins  # (``binning`` is the estimator's name here)
+
+    def hard(x, n, lo, hi):
+        return int(bins.fixed_bin_index(np.array([x]), n, lo, hi)[0])
+
+    def soft(x, n, lo, hi, t):
+        return bins.soft_bin_weights(np.array([x]), n, lo, hi, t)[0].tolist()
+
     r, c, theta = (np.asarray(a, dtype=float) for a in (r, c, theta))
     n_samples, n_units = r.shape
     n1, n2 = n_bins
@@ -96,24 +117,18 @@ def neuron_joints_loop(r, c, theta, binning="fixed", n_bins=(2, 60), ranges=((-2
         for mu in range(n_samples):
             q = (1.0 - theta[mu, i], theta[mu, i])
             if binning == "soft":
-                weights = []
-                for x, n, (lo, hi), t in ((r, n1, bounds[0], tau[0]), (c, n2, bounds[1], tau[1])):
-                    width = (hi - lo) / n
-                    w = [_logistic((width / 2 - abs(x[mu, i] - (lo + (k + 0.5) * width))) / t)
-                         for k in range(n)]
-                    total = sum(w)
-                    weights.append([v / total for v in w])
+                weights = [soft(r[mu, i], n1, *bounds[0], tau[0]), soft(c[mu, i], n2, *bounds[1], tau[1])]
                 for a in range(n1):
                     for b in range(n2):
                         for y in range(2):
                             out[i, a, b, y] += weights[0][a] * weights[1][b] * q[y] / n_samples
                 continue
             if binning == "adaptive":
-                b1 = fixed_bin_loop(r[mu, i] / scale[0], n1, -1.0, 1.0)
-                b2 = fixed_bin_loop(c[mu, i] / scale[1], n2, -1.0, 1.0)
+                b1 = hard(r[mu, i] / scale[0], n1, -1.0, 1.0)
+                b2 = hard(c[mu, i] / scale[1], n2, -1.0, 1.0)
             else:
-                b1 = fixed_bin_loop(r[mu, i], n1, *ranges[0])
-                b2 = fixed_bin_loop(c[mu, i], n2, *ranges[1])
+                b1 = hard(r[mu, i], n1, *ranges[0])
+                b2 = hard(c[mu, i], n2, *ranges[1])
             for y in range(2):
                 out[i, b1, b2, y] += q[y] / n_samples
     return out

@@ -55,6 +55,9 @@ class ScriptedModel:
     def recall(self, cues, max_steps=None):
         return self.out
 
+    def diagnostics(self):
+        return {}
+
 
 def test_a_record_counts_exact_retrieved_inverted_and_stable_patterns_by_hand():
     n = 20
@@ -67,7 +70,7 @@ def test_a_record_counts_exact_retrieved_inverted_and_stable_patterns_by_hand():
     # patterns 0 and 4 exact; 4 took a step (so it is not stable from its clean cue)
     trial = TrialSpec("hebbian", n_units=n, n_patterns=5, noise=0.0)
     model = ScriptedModel(states, [0, 1, 0, 3, 1], [0, 0, 1, 2, 0])
-    record = _recall_record(trial, model, patterns, store_s=0.0)
+    record = _recall_record(trial, model, patterns, 0.0, {"update": "sync"}, "grid")
     overlaps = [1.0, 0.9, -1.0, 0.5, 1.0]
     assert record["mean_overlap"] == pytest.approx(np.mean(overlaps))
     assert record["min_overlap"] == -1.0
@@ -89,7 +92,7 @@ def test_retrieved_means_overlap_at_least_095():
     states[0, :1] = -1  # overlap 0.95: retrieved
     states[1, :2] = -1  # overlap 0.90: not
     record = _recall_record(TrialSpec("hebbian", n_units=n, n_patterns=2), ScriptedModel(
-        states, [1, 1], [0, 0]), patterns, store_s=0.0)
+        states, [1, 1], [0, 0]), patterns, 0.0, {"update": "sync"}, "grid")
     assert record["frac_retrieved"] == 0.5 and record["frac_exact"] == 0.0
 
 
@@ -109,6 +112,7 @@ def curve_records(capacity=CAPACITY, model="hebbian", params=None, noise=0.0, cu
             rows.append({"model": model, "params": params or {}, "n_units": N, "noise": noise,
                          "cue": cue, "patterns": "random", "pattern_param": None,
                          "max_steps": max_steps, "n_patterns": p, "seed": seed, "alpha": p / N,
+                         "resolved_params": {"update": "sync", "seed": seed, **(params or {})},
                          "mean_overlap": value, "frac_retrieved": value, "frac_stable": value,
                          "frac_exact": value, **(extra or {})})
     return rows
@@ -259,36 +263,45 @@ def test_test_params_build_the_kit_instance(scaled_id):
 
 # --------------------------------------------------------------------------------- provenance
 def _git(*args, cwd):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
-
-
-def _provenance_git(root: Path) -> dict:
-    code = ("import json\nfrom amem.records.provenance import git_commit\n"
-            "print(json.dumps(git_commit()))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
-                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root),
-                              "HOME": str(root), "MPLCONFIGDIR": str(root / ".mpl")},
-                         check=True, timeout=120)
-    import json
-
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd,
+                   check=True, capture_output=True, text=True)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_dirty_flag_follows_the_package_sources(tmp_path):
-    """A copy of amem in a fresh git repository: clean after the commit, dirty once a package
-    source changes, clean again when the change is undone."""
+def test_dirty_flag_follows_the_package_sources_only(tmp_path):
+    """A copy of the package sources in a fresh git repository: clean after the commit; dirty
+    once a source changes or a new source appears; never for results or caches."""
+    from amem.records.provenance import code_identity, git_state
+
     repo = tmp_path / "repo"
     source = Path(amem.__file__).resolve().parent
     shutil.copytree(source, repo / "amem", ignore=shutil.ignore_patterns("__pycache__"))
+    (repo / "baselines").mkdir()
+    (repo / "baselines" / "x.py").write_text("X = 1\n")
+    (repo / "results").mkdir()
+    (repo / "results" / "old.json").write_text("{}")
     _git("init", "-q", cwd=repo)
-    _git("add", "amem", cwd=repo)
-    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy", cwd=repo)
-    clean = _provenance_git(repo)
-    assert clean["dirty"] is False and clean["id"]
+    _git("add", "-A", cwd=repo)
+    _git("commit", "-qm", "copy", cwd=repo)
+    clean = git_state(repo)
+    assert clean["dirty"] is False and clean["commit"]
+    clean_code = code_identity(repo)
+    # a run writing results or a cache next to the sources does not make the code dirty
+    (repo / "results" / "old.json").write_text('{"new": 1}')
+    (repo / "results" / "new.json").write_text("{}")
+    (repo / "amem" / "__pycache__").mkdir(exist_ok=True)
+    (repo / "amem" / "__pycache__" / "x.nbi").write_text("cache")
+    assert git_state(repo)["dirty"] is False
+    assert code_identity(repo)["sources"] == clean_code["sources"]
     target = repo / "amem" / "harness" / "criteria.py"
     original = target.read_text()
     target.write_text(original + "\n# a change\n")
-    assert _provenance_git(repo)["dirty"] is True
+    assert git_state(repo) == {"commit": clean["commit"], "dirty": True}
+    assert code_identity(repo)["sources"] != clean_code["sources"]
     target.write_text(original)
-    assert _provenance_git(repo)["dirty"] is False
+    assert git_state(repo)["dirty"] is False
+    (repo / "baselines" / "new_model.py").write_text("Y = 2\n")  # untracked source
+    assert git_state(repo)["dirty"] is True
+    assert code_identity(repo)["sources"] != clean_code["sources"]
+    (repo / "baselines" / "new_model.py").unlink()
+    assert code_identity(repo) == clean_code

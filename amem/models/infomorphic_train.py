@@ -109,22 +109,21 @@ def init_weights(n_units: int, seed: int, scale: float, dtype) -> torch.Tensor:
 
 # ----------------------------------------------------------------------------- torch reference
 def hard_bins(fields: torch.Tensor, valid: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
-    """Bin index of every recurrent field (B, N, P): right-closed equal bins, clipped to the range.
+    """Bin index of every recurrent field (B, N, P), by :mod:`amem.pid.binning` (no gradient).
 
-    Fixed: n_bins bins on [-20, 20] (the authors clamp into [-20 + 1e-4, 20] and bucketize; same
-    bins). Adaptive: each neuron's fields divided by their max |c| over the stored patterns, then
-    n_bins bins on [-1, 1]. Same float64 arithmetic as the Numba kernel.
+    Fixed: n_bins right-closed bins on [-20, 20] after clamping into [-20 + 1e-4, 20] (the
+    authors' bucketize). Adaptive: each neuron's fields divided by their max |c| over its
+    network's stored patterns, then n_bins bins on [-1, 1]. Padding samples are set to 0 first
+    (they never raise a max and carry zero weight in the joint). The Numba kernel bins by the
+    same rule in its own arithmetic (tests/test_infomorphic_kernels.py checks it against this
+    module up to values within float rounding of an edge).
     """
-    lo, hi = bin_range(cfg)
-    x = fields.detach().double()
-    inv_width = torch.full_like(x[..., :1], cfg.n_bins / (hi - lo))
-    low = torch.full_like(inv_width, lo)
-    if cfg.binning == "adaptive":
-        mx = torch.where(valid[:, None, :], x.abs(), torch.zeros_like(x)).amax(-1, keepdim=True)
-        scale = torch.where(mx > 0, mx, torch.ones_like(mx))
-        inv_width, low = inv_width / scale, low * scale
-    u = (x - low) * inv_width
-    return (torch.ceil(u) - 1).clamp(0, cfg.n_bins - 1).long()
+    from amem.pid.binning import adaptive_bin_index, fixed_bin_index
+
+    x = torch.where(valid[:, None, :], fields.detach().double(), 0.0)
+    if cfg.binning == "adaptive":  # the module wants samples on axis 0
+        return adaptive_bin_index(x.permute(2, 0, 1), cfg.n_bins).permute(1, 2, 0)
+    return fixed_bin_index(x, cfg.n_bins, *FIXED_RANGE)
 
 
 def bin_range(cfg: TrainConfig) -> tuple[float, float]:
@@ -155,16 +154,19 @@ def joint_distribution(fields, theta, ext, valid, n_valid, cfg: TrainConfig,
 
 
 def _soft_membership(x, valid, n_bins, tau):
-    """Normalised soft bin weights (B, N, P, n_bins); edges [min - 1, max + 1] per network."""
-    big = torch.finfo(x.dtype).max
-    xd = x.detach()
-    lo = torch.where(valid[:, None, :], xd, torch.full_like(xd, big)).amin((1, 2)) - 1.0
-    hi = torch.where(valid[:, None, :], xd, torch.full_like(xd, -big)).amax((1, 2)) + 1.0
-    width = (hi - lo) / n_bins
-    centres = lo[:, None] + width[:, None] * (torch.arange(n_bins, device=x.device) + 0.5)
-    dist = (x[..., None] - centres[:, None, None, :]).abs()
-    m = torch.sigmoid((width[:, None, None, None] / 2 - dist) / tau)
-    return m / m.sum(-1, keepdim=True).clamp_min(1e-30)
+    """Normalised soft bin weights (B, N, P, n_bins) by :func:`amem.pid.binning.soft_bin_weights`;
+    edges [min - 1, max + 1] over each network's valid samples (all its neurons), zero weights
+    for the padding."""
+    from amem.pid.binning import soft_bin_range, soft_bin_weights
+
+    out = []
+    for b in range(x.shape[0]):
+        m = int(valid[b].sum())
+        lo, hi = soft_bin_range(x[b, :, :m])
+        weights = soft_bin_weights(x[b, :, :m], n_bins, lo, hi, tau)
+        pad = weights.new_zeros(x.shape[1], x.shape[2] - m, n_bins)
+        out.append(torch.cat([weights, pad], 1))
+    return torch.stack(out)
 
 
 def autograd_grad(weights, xt, x, ext, valid, n_valid, gamma_t, cfg: TrainConfig, ext_w=None):
@@ -446,15 +448,15 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
     """
     import numba
 
+    from amem.threads import limited
+
     threads = training_threads() if cfg.device == "cpu" else 1
     split = threads > 1 and _numba_is_thread_safe()
     if gammas is None:
         gammas = [cfg.gamma] * len(pattern_sets)
     gammas = [tuple(float(x) for x in g) for g in gammas]
     groups = _deal(np.array([p.shape[0] for p in pattern_sets]), threads if split else 1)
-    old_torch = torch.get_num_threads()
-    torch.set_num_threads(1 if len(groups) > 1 else threads)
-    try:
+    with limited(torch=1 if len(groups) > 1 else threads):
         if len(groups) == 1:
             return _train_with_numba_threads(pattern_sets, seeds, gammas, cfg, callback,
                                              min(threads, numba.config.NUMBA_NUM_THREADS))
@@ -465,8 +467,6 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
                                  [seeds[i] for i in g], [gammas[i] for i in g], cfg, callback,
                                  1) for g in groups]
             parts = [f.result() for f in parts]
-    finally:
-        torch.set_num_threads(old_torch)
     results: list = [None] * len(pattern_sets)
     for g, part in zip(groups, parts):
         for i, r in zip(g, part):
@@ -499,25 +499,17 @@ def _deal(sizes: np.ndarray, n_groups: int) -> list[np.ndarray]:
 
 
 def _train_with_numba_threads(pattern_sets, seeds, gammas, cfg, callback, numba_threads):
-    import numba
+    from amem.threads import limited
 
-    old = numba.get_num_threads()  # thread-local in Numba
-    numba.set_num_threads(numba_threads)
-    try:
+    with limited(numba=numba_threads, torch=None, blas=None):  # Numba's count is thread-local
         return _train(pattern_sets, seeds, gammas, cfg, callback)
-    finally:
-        numba.set_num_threads(old)
 
 
 def training_threads() -> int:
-    import os
+    """``AMEM_THREADS`` (default 2), capped at the cores this process may use."""
+    from amem.threads import env_threads
 
-    value = os.environ.get("AMEM_THREADS", "2")
-    try:
-        threads = int(value)
-    except ValueError:
-        raise TrainingError(f"AMEM_THREADS={value!r} must be a positive integer") from None
-    return max(1, min(threads, os.cpu_count() or 1))
+    return env_threads("AMEM_THREADS")
 
 
 def _train(pattern_sets, seeds, gammas, cfg, callback):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from amem.errors import AmemError
+
 from amem.studies.data import RecordsMissing, load_function, load_inputs
 from amem.studies.spec import ReferenceDef, Study
 from amem.studies.tables import Table
@@ -35,7 +37,7 @@ def conformance_rows(study: Study, out: Path | None = None, quick: bool = False)
     """(one dict per reference, the records the measures used)."""
     rows, used = [], {}
     for ref in study.references:
-        measured = None
+        measured, note = None, ref.note
         if ref.measure:
             try:
                 inputs = load_inputs(study, ref.inputs, out, quick)
@@ -43,10 +45,13 @@ def conformance_rows(study: Study, out: Path | None = None, quick: bool = False)
                 inputs = None
             if inputs is not None:
                 used.update(inputs)
-                measured = load_function(ref.measure)(inputs, **ref.args)
+                try:
+                    measured = load_function(ref.measure)(inputs, **ref.args)
+                except AmemError as err:  # e.g. a --quick run lacks the size the item names
+                    note = f"not measured: {err}"
         rows.append({"item": ref.item, "published": ref.value, "resolution": ref.resolution,
                      "source": ref.source, "criterion": ref.criterion, "measured": measured,
-                     "verdict": verdict(ref, measured), "note": ref.note})
+                     "verdict": verdict(ref, measured), "note": note})
     return rows, used
 
 

@@ -89,7 +89,13 @@ def render_study(study: Study, directory: Path | None = None, out: Path | None =
     git = {"id": state["commit"], "dirty": state["dirty"]}
     rendered = []
     for output in study.outputs:
-        result, inputs = render_output(study, output, out, quick)
+        try:
+            result, inputs = render_output(study, output, out, quick)
+        except AmemError as err:
+            if not quick:
+                raise AmemError(f"study {study.id}, output {output.name!r}: {err}") from None
+            # a reduced run may lack what an output names (e.g. the N of a headline number)
+            result, inputs = f"not rendered in a --quick run: {err}\n", {}
         sidecar = {"study": study.id, "output": output.name, "renderer": output.make,
                    "args": output.args, "records": {
                        "hash": records_hash(inputs), "count": sum(map(len, inputs.values())),
