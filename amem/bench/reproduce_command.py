@@ -84,11 +84,12 @@ def _run(args) -> int:
     where = out or study.out
     where.mkdir(parents=True, exist_ok=True)
     stem = "conformance" + ("" if not args.only else "-" + "-".join(r.id for r in refs)[:60])
-    (where / f"{stem}.md").write_text(table.to_markdown())
+    markdown = f"{table.to_markdown().rstrip()}\n\n{table.caption}\n"
+    (where / f"{stem}.md").write_text(markdown)
     (where / f"{stem}.tex").write_text(table.to_latex())
     (where / f"{stem}.json").write_text(json.dumps(
         {"study": study.id, "quick": args.quick, "caption": table.caption, "rows": rows,
          "wall_s": time.perf_counter() - t0}, indent=1, default=str) + "\n")
-    print(table.to_markdown())
+    print(markdown)
     print(f"wrote {where}/{stem}.md, .tex, .json ({time.perf_counter() - t0:.0f} s)")
     return 0

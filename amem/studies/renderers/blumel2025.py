@@ -38,15 +38,22 @@ def _label(curve_fields: dict, by: str) -> str:
     if by == "goal0":
         return f"gamma_unq,T = {curve_fields['params']['goal'][0]:g}"
     if by == "p":
-        pp = curve_fields.get("pattern_param") or {}
-        return f"p = {pp.get('p', pp) if isinstance(pp, dict) else pp}"
+        return f"p = {_markov_p(curve_fields):g}"
     if by == "n_units":
         w = curve_fields["params"].get("external_weight")
         return f"N = {curve_fields['n_units']}" + (f", |w_T| = {w:g}" if w is not None else "")
     return str(curve_fields.get(by))
 
 
+def _markov_p(curve_fields: dict) -> float:
+    """The Markov p of a curve (records drop parameters at their default, p = 0.5)."""
+    pp = curve_fields.get("pattern_param") or {}
+    return float(pp.get("p", 0.5)) if isinstance(pp, dict) else float(pp)
+
+
 def _sort_key(curve_fields: dict, by: str):
+    if by == "p":
+        return _markov_p(curve_fields)
     if by == "goal0":
         return curve_fields["params"]["goal"][0]
     if by == "n_units":
@@ -220,7 +227,8 @@ def pid_measures_figure(records, atom: str = "redundancy"):
             xs = sorted(by)
             ax.plot(xs, [np.mean(by[x]) for x in xs], "o-", ms=3, label=m.upper())
     ax.set(xlabel=r"load $\alpha$", ylabel=f"{atom} (bits)", title="redundancy-trained networks")
-    ax.legend(fontsize=7)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
     return fig
 
 
