@@ -34,7 +34,7 @@ def test_field_grad_matches_naive(binning, shape, seed, gamma):
                                  3)
     assert bad == 0
     ref = np.concatenate([  # each network under its own goal
-        naive_field_grad(fields[b:b + 1], lambda c, e, _, i: torch.sigmoid(c + ext_w[b, i] * e),
+        naive_field_grad(fields[b:b + 1], lambda c, e, _, i, b=b: torch.sigmoid(c + ext_w[b, i] * e),
                          ext[b:b + 1], n_valid[b:b + 1], gammas[b], binning) for b in range(n_net)])
     np.testing.assert_allclose(grad, ref, rtol=1e-8, atol=1e-12)
     for b in range(n_net):  # padding gets a zero gradient; counts add up to M per neuron

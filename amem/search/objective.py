@@ -108,7 +108,7 @@ class Candidate:
     hyper: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def make(cls, goal: Sequence[float], hyper: dict | None = None) -> "Candidate":
+    def make(cls, goal: Sequence[float], hyper: dict | None = None) -> Candidate:
         clean = {}
         for k, v in sorted((hyper or {}).items()):
             if isinstance(v, float):
@@ -214,6 +214,10 @@ class CapacityObjective:
             round_no += 1
             if on_round is not None:
                 on_round(round_no, len(needed))
+            if self.log is not None:
+                active = sum(not s[3].done for s in searches)
+                self.log(f"  round {round_no}: training {len(needed)} trials "
+                         f"({active} of {len(searches)} (goal, seed) searches still open)")
             self._train(list(needed.values()))
         out = []
         for i, c in enumerate(candidates):
