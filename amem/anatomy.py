@@ -148,7 +148,6 @@ def anatomy_trials(trials, models=None, search: str = "grid") -> list[dict]:
     ``sensitivity_bins``, ``bins`` lists the atoms again for each recurrent bin count.
     """
     from amem.harness.probes import clean_recall, probe_record, stored_models
-
     from amem.harness.trials import ensure_registered
 
     ensure_registered(models or {})

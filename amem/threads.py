@@ -163,3 +163,55 @@ def _blas_limiter(threads: int):
     except ImportError:
         return None
     return threadpool_limits(threads)
+
+
+# ------------------------------------------------------------------ the inline executor's count
+def cpu_quota(root: str = "/sys/fs/cgroup") -> int | None:
+    """Cores the cgroup's CPU quota allows (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``), or None."""
+    import math
+    from pathlib import Path
+
+    try:
+        quota, period = Path(root, "cpu.max").read_text().split()[:2]
+        if quota != "max":
+            return max(1, math.ceil(int(quota) / int(period)))
+        return None
+    except (OSError, ValueError):
+        pass
+    try:
+        quota = int(Path(root, "cpu", "cpu.cfs_quota_us").read_text())
+        period = int(Path(root, "cpu", "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return max(1, math.ceil(quota / period)) if quota > 0 and period > 0 else None
+
+
+def usable_cores(load: float | None = None) -> int:
+    """Cores this process may use now: the affinity mask and cgroup quota, less the cores other
+    processes keep busy (the 1-minute load average), at least 1.
+
+    BLAS threads that wait for a core held by another process spin instead of working: on a
+    busy machine every thread beyond the free cores makes recall slower, not faster.
+    """
+    cores = available_cores()
+    quota = cpu_quota()
+    if quota is not None:
+        cores = min(cores, quota)
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except OSError:
+            load = 0.0
+    return max(1, min(cores, int(cores - load + 0.5)))
+
+
+def inline_threads() -> tuple[int, bool]:
+    """(threads for work in this process, whether the user chose them): an explicit
+    ``OMP_NUM_THREADS`` wins; otherwise :func:`usable_cores`."""
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if value:
+        try:
+            return max(1, int(value)), True
+        except ValueError:
+            raise AmemError(f"OMP_NUM_THREADS={value!r} must be a positive integer") from None
+    return usable_cores(), False

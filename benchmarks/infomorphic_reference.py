@@ -120,9 +120,40 @@ def measure_batch_stop(n: int = 100, loads=(0.5, 1.0, 1.5, 1.6, 1.7, 1.8, 2.0), 
             "decisions_flipped": int(flips)}
 
 
+def workload(n: int) -> list[tuple[np.ndarray, int]]:
+    """The reduced benchmark workload: loads 0.5, 1.0, 1.5, 2.0 x seeds 0-3 (16 networks)."""
+    from amem.patterns import random_patterns
+
+    return [(random_patterns(round(a * n), n, s), s) for a in (0.5, 1.0, 1.5, 2.0)
+            for s in range(4)]
+
+
+def main(argv) -> None:
+    usage = ("usage: python benchmarks/infomorphic_reference.py batch-stop | "
+             "amem-workload N EPOCHS | peer-workload N EPOCHS")
+    if argv == ["batch-stop"]:
+        print(measure_batch_stop())
+    elif len(argv) == 3 and argv[0] in ("amem-workload", "peer-workload"):
+        n, epochs = int(argv[1]), int(argv[2])
+        jobs = workload(n)
+        if argv[0] == "peer-workload":
+            from amem.threads import env_threads
+
+            torch.set_num_threads(env_threads("AMEM_THREADS"))  # same thread count as amem
+            for patterns, seed in jobs:
+                train_one(patterns, seed, epochs)
+        else:
+            import amem
+            from amem.models.infomorphic import InfomorphicHopfield
+
+            InfomorphicHopfield.store_many(
+                [amem.make("infomorphic", epochs=epochs, early_stopping=False, seed=s)
+                 for _, s in jobs], [p for p, _ in jobs])
+    else:
+        raise SystemExit(usage)
+
+
 if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:] != ["batch-stop"]:
-        sys.exit("usage: python benchmarks/infomorphic_reference.py batch-stop")
-    print(measure_batch_stop())
+    main(sys.argv[1:])

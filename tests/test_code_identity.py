@@ -265,11 +265,11 @@ def test_dirty_and_sources_cover_the_package_sources_only(checkout):
     assert moved["dirty"] is False and moved["sources"] == clean["sources"]
     assert moved["commit"] != clean["commit"]
     # an edited source: dirty, another sources hash; an untracked module too
-    path = checkout / "amem" / "patterns.py"
+    path = checkout / "amem" / "registry.py"
     path.write_text(path.read_text() + "\n# edited\n")
     edited = code_identity(checkout)
     assert edited["dirty"] is True and edited["sources"] != clean["sources"]
-    git(checkout, "checkout", "--", "amem/patterns.py")
+    git(checkout, "checkout", "--", "amem/registry.py")
     assert code_identity(checkout)["sources"] == clean["sources"]
     (checkout / "baselines" / "scratch.py").write_text("x = 1\n")
     assert code_identity(checkout)["dirty"] is True

@@ -12,8 +12,8 @@ import amem  # noqa: E402
 from amem.errors import AmemError, TrainingError  # noqa: E402
 from amem.models.infomorphic import (ABLATION_LADDER, GOALS, InfomorphicHopfield,  # noqa: E402
                                      parse_goal)
-from amem.models.infomorphic_train import (TrainConfig, _Bucket, checkpoint_epochs,  # noqa: E402
-                                           goal_coefficients, init_weights)
+from amem.models.infomorphic_train import (TrainConfig, _Bucket, _numpy,  # noqa: E402
+                                           checkpoint_epochs, goal_coefficients, init_weights)
 from amem.patterns import flip_cues, random_patterns  # noqa: E402
 
 
@@ -106,10 +106,27 @@ def test_early_stopping_only_at_the_authors_epochs(monkeypatch, epochs, stop_at)
 
 
 def test_init_weights():
-    w = init_weights(100, 3, 1e-3, torch.float64)
-    assert (w.diagonal() == 0).all() and w.abs().max() <= 1e-4
-    assert w.abs().max() > 0.9e-4 and not torch.allclose(w, w.T)
-    assert torch.equal(w, init_weights(100, 3, 1e-3, torch.float64))
+    w = init_weights(100, 3, 1e-3, "float64")
+    assert (np.diag(w) == 0).all() and np.abs(w).max() <= 1e-4
+    assert np.abs(w).max() > 0.9e-4 and not np.allclose(w, w.T)
+    assert np.array_equal(w, init_weights(100, 3, 1e-3, "float64"))
+    assert init_weights(10, 3, 1e-3, "float32").dtype == np.float32
+
+
+@pytest.mark.parametrize("seed", [0, 3, 2**31 + 5, 2**40 + 3, 9012345678901234567])
+def test_init_weights_draw_torch_generator_numbers(seed):
+    """Without importing torch, the same numbers as torch.rand with a seeded torch generator."""
+    from amem.models.infomorphic_train import torch_rand64
+
+    for n in (7, 100):
+        gen = torch.Generator().manual_seed(seed)
+        ref = torch.rand(n * n, generator=gen, dtype=torch.float64).numpy()
+        np.testing.assert_array_equal(torch_rand64(n * n, seed), ref)
+    gen = torch.Generator().manual_seed(seed)
+    w = (torch.rand(30, 30, generator=gen, dtype=torch.float64) * 2 - 1) / math.sqrt(30)
+    w.fill_diagonal_(0.0)
+    np.testing.assert_array_equal(init_weights(30, seed, 1e-3, "float32"),
+                                  (w * 1e-3).to(torch.float32).numpy())
 
 
 def test_goal_coefficients_recombine_the_atoms():
@@ -125,32 +142,31 @@ def test_batched_adam_equals_torch_adam():
     cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
     bucket = _Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
                      cfg)
-    ref = bucket.w.clone().requires_grad_(True)
+    ref = torch.tensor(bucket.w).requires_grad_(True)
     opt = torch.optim.Adam([ref], lr=cfg.lr)
     rng = np.random.default_rng(2)
     for _ in range(5):
         g = torch.tensor(rng.normal(size=ref.shape))
         g.diagonal(dim1=1, dim2=2).zero_()  # as every training gradient (no self-coupling)
-        bucket.adam_step(g.clone())
+        bucket.adam_step(g.clone().numpy())
         ref.grad = g
         opt.step()
-    assert torch.allclose(bucket.w, ref.detach(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(bucket.w, ref.detach().numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_torch_adam_path_equals_the_numba_one():
     """The elementwise torch update (used off the CPU, e.g. on CUDA) checked here on the CPU."""
-    cfg = TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64")
     buckets = [_Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)], [0, 1],
-                       cfg)
-               for _ in range(2)]
+                       TrainConfig(gamma=(0, 0, 1, 0, 0), dtype="float64", backend=backend))
+               for backend in ("numba", "autograd")]
     rng = np.random.default_rng(3)
     for _ in range(4):
         g = torch.tensor(rng.normal(size=buckets[0].w.shape))
         g.diagonal(dim1=1, dim2=2).zero_()
-        buckets[0].adam_step(g.clone())
+        buckets[0].adam_step(g.clone().numpy())
         buckets[1].adam_step(g.clone(), use_torch=True)
-    assert torch.allclose(buckets[0].w, buckets[1].w, rtol=1e-12, atol=1e-15)
-    assert (buckets[0].w != buckets[0].w.new_zeros(())).any()
+    np.testing.assert_allclose(buckets[0].w, buckets[1].w.numpy(), rtol=1e-12, atol=1e-15)
+    assert (buckets[0].w != 0).any()
 
 
 # ------------------------------------------------------------------ ablation parameters
@@ -176,13 +192,12 @@ def test_sgd_step_is_plain_gradient_descent():
                           backend=backend, init_scale=50.0)
         bucket = _Bucket(np.arange(2), [random_patterns(7, 9, 0), random_patterns(5, 9, 1)],
                          [0, 1], cfg)
-        w0 = bucket.w.clone()
-        grad, _ = bucket.gradient()
-        grad = grad.clone()
-        grad.diagonal(dim1=1, dim2=2).zero_()
-        assert grad.abs().max() > 1e-3
+        w0 = np.array(_numpy(bucket.w))
+        grad = np.array(_numpy(bucket.gradient()[0]))
+        grad[:, np.arange(9), np.arange(9)] = 0
+        assert np.abs(grad).max() > 1e-3
         bucket.step(bucket.gradient(zero_diagonal=False)[0])
-        torch.testing.assert_close(bucket.w, w0 - 0.3 * grad, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(_numpy(bucket.w), w0 - 0.3 * grad, rtol=1e-12, atol=1e-14)
 
 
 def test_sgd_and_adam_train_different_networks():
@@ -204,7 +219,7 @@ def test_external_weight_gradient_closed_form_matches_autograd(binning):
     fast.gradient()
     ref.gradient()
     assert ref.grad_ext.abs().max() > 1e-3
-    torch.testing.assert_close(fast.grad_ext, ref.grad_ext, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(fast.grad_ext, ref.grad_ext.numpy(), rtol=1e-7, atol=1e-10)
 
 
 def test_trainable_external_weight_moves_frozen_one_does_not():
@@ -280,20 +295,20 @@ def test_diagnostics_count_epochs_and_matmul_flops(monkeypatch):
     """The reported FLOPs equal those of the matrix products training actually ran."""
     assert amem.make("infomorphic").diagnostics() == {}
     flops = []
-    bmm = torch.bmm
+    matmul = np.matmul
 
-    def counting_bmm(a, b, **kw):
+    def counting_matmul(a, b, **kw):
         flops.append(2 * a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2])
-        return bmm(a, b, **kw)
+        return matmul(a, b, **kw)
 
-    monkeypatch.setattr(torch, "bmm", counting_bmm)
+    monkeypatch.setattr(np, "matmul", counting_matmul)
     patterns = random_patterns(20, 50, 7)
     model = amem.make("infomorphic", epochs=300, seed=1).store(patterns)
     d = model.diagnostics()
     assert d["epochs_trained"] == model.epochs_trained_ == d["network_epochs"]
     assert d["met_criterion"] is True and d["checkpoints"] == len(model.history_["epoch"])
     assert d["matmul_flops"] == sum(flops) > 0
-    monkeypatch.setattr(torch, "bmm", bmm)
+    monkeypatch.setattr(np, "matmul", matmul)
     full = amem.make("infomorphic", epochs=12, early_stopping=False).store(patterns).diagnostics()
     assert full["epochs_trained"] == 12 and full["checkpoints"] == len(checkpoint_epochs(12))
     assert full["matmul_flops"] == 4 * 50 * 50 * 20 * (12 + full["checkpoints"])
@@ -421,6 +436,25 @@ def test_async_recall_and_pickle(trained):
 def test_untrained_network_is_empty():
     model = amem.make("infomorphic", epochs=0).store(random_patterns(3, 20, 0))
     assert model.epochs_trained_ == 0 and np.abs(model.weights_).max() <= 1e-3 / math.sqrt(20)
+
+
+def test_gpu_path_on_the_cpu_matches_the_numba_path(monkeypatch):
+    """The code path CUDA runs (torch autograd, torch's elementwise Adam, recall checks on the
+    host) run on the CPU trains the same networks as the Numba path."""
+    from amem.models.infomorphic_train import _TorchBucket
+
+    torch_adam = _TorchBucket.adam_step
+    monkeypatch.setattr(_TorchBucket, "adam_step",
+                        lambda self, grad, use_torch=None: torch_adam(self, grad, use_torch=True))
+    sets = [random_patterns(p, 40, s) for p, s in [(12, 0), (50, 1)]]
+    kw = dict(epochs=40, dtype="float64")
+    gpu_path = InfomorphicHopfield.store_many(
+        [amem.make("infomorphic", backend="autograd", seed=s, **kw) for s in (0, 1)], sets)
+    numba = InfomorphicHopfield.store_many(
+        [amem.make("infomorphic", seed=s, **kw) for s in (0, 1)], sets)
+    for g, c in zip(gpu_path, numba):
+        assert g.epochs_trained_ == c.epochs_trained_
+        np.testing.assert_allclose(g.weights_, c.weights_, rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.cuda

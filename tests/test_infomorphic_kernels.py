@@ -34,13 +34,20 @@ def test_field_grad_matches_naive(binning, shape, seed, gamma):
                                  3)
     assert bad == 0
     ref = np.concatenate([  # each network under its own goal
-        naive_field_grad(fields[b:b + 1], lambda c, e, _, i: torch.sigmoid(c + ext_w[b, i] * e),
+        naive_field_grad(fields[b:b + 1], lambda c, e, _, i, b=b: torch.sigmoid(c + ext_w[b, i] * e),
                          ext[b:b + 1], n_valid[b:b + 1], gammas[b], binning) for b in range(n_net)])
     np.testing.assert_allclose(grad, ref, rtol=1e-8, atol=1e-12)
     for b in range(n_net):  # padding gets a zero gradient; counts add up to M per neuron
         assert (grad[b, :, n_valid[b]:] == 0).all()
         np.testing.assert_array_equal(hist[0][b].sum(-1), n_valid[b])
     np.testing.assert_allclose(hist[1] + hist[2], hist[0])
+    from amem.pid.binning import adaptive_bin_index, fixed_bin_index
+
+    for b in range(n_net):  # the kernel bins as amem.pid.binning does (no field on an edge here)
+        c = fields[b, :, :n_valid[b]].T  # samples on axis 0
+        k = adaptive_bin_index(c, 60) if binning == "adaptive" else fixed_bin_index(c, 60, -20, 20)
+        np.testing.assert_array_equal(cells[b, :, :n_valid[b]] % 60, k.T)
+        np.testing.assert_array_equal(cells[b, :, :n_valid[b]] // 60, ext[b, :, :n_valid[b]] > 0)
     theta = torch.sigmoid(torch.tensor(fields + ext_w[..., None] * ext)).numpy()  # joint's theta
     for b in range(n_net):
         for i in range(n_units):

@@ -28,10 +28,29 @@ def problems():
         w = rng.normal(size=(n, n))
         np.fill_diagonal(w, 0)
         out.append((w, rng.normal(scale=0.3, size=n), random_patterns(9, n, n)))
+    # exact zero fields that a rounded sum misses: for the first cue every row's terms cancel
+    # in pairs (+a, then -a in another order, a spread over six decades), plus a bias pair
+    n = 22
+    cues = random_patterns(6, n, 11)
+    w, b = np.zeros((n, n)), np.zeros(n)
+    for i in range(n):
+        slots = [j for j in range(n) if j != i] + [-1]
+        values = 10.0 ** rng.uniform(-3, 3, size=n // 2)
+        for a, p, m in zip(values, slots[: n // 2], rng.permutation(slots[n // 2:])):
+            for slot, term in ((p, a), (m, -a)):
+                if slot < 0:
+                    b[i] = term
+                else:
+                    w[i, slot] = term * cues[0, slot]
+    assert np.count_nonzero(cues[0] @ w.T + b) > 0  # the rounded sums are not all zero
+    out.append((w, b, cues))
     return out
 
 
-@pytest.mark.parametrize("case", range(6))
+N_PROBLEMS = 7
+
+
+@pytest.mark.parametrize("case", range(N_PROBLEMS))
 @pytest.mark.parametrize("max_steps", [1, 3, 50])
 def test_sync_kernel_matches_naive(case, max_steps):
     w, b, cues = problems()[case]
@@ -48,7 +67,7 @@ def test_sync_kernel_matches_naive(case, max_steps):
         np.testing.assert_array_equal(status, ref[2])
 
 
-@pytest.mark.parametrize("case", range(6))
+@pytest.mark.parametrize("case", range(N_PROBLEMS))
 @pytest.mark.parametrize("max_steps", [1, 2, 30])
 def test_async_kernel_matches_naive(case, max_steps):
     w, b, cues = problems()[case]

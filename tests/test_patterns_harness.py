@@ -85,7 +85,7 @@ def test_real_data_records_carry_source_and_licence(tmp_path, capsys):
 def test_bisection_stops_at_the_size_of_a_data_set(tmp_path, capsys):
     size = ap.max_patterns("letters", 100, {"chars": "digits"})
     code, _out, err = run(["capacity", "--model", "pseudoinverse", "--param", "self_coupling=true",
-                          "--n", "100", "--alphas", "0.01:0.05", "--search", "bisect",
+                          "--n", "100", "--alphas", "0.05:1.0", "--search", "bisect",
                           "--patterns", "letters", "--pattern-param", "chars=digits",
                           "--seeds", "1", "--out", str(tmp_path), "--no-progress", "--no-plot"],
                          capsys)
@@ -145,3 +145,16 @@ def test_a_user_family_reaches_worker_processes(tmp_path, monkeypatch):
     finally:
         ap.unregister("stripes-test")
         sys.modules.pop("my_patterns_plugin", None)
+
+
+def test_recall_gallery_draws_pattern_cue_and_recalls():
+    from matplotlib.figure import Figure
+
+    from amem.plots.recall_images import draw_recall_gallery
+
+    x = ap.make_patterns("letters", 1, 100, 0)[0]
+    cue = ap.occlusion_cues(x[None], 0.5, 0, where="bottom")[0]
+    axes = draw_recall_gallery(Figure(), x, cue, {"a": x, "b": -x}, (10, 10))
+    assert axes.shape == (2, 3)
+    np.testing.assert_array_equal(axes[1, 2].images[0].get_array(), -x.reshape(10, 10))
+    np.testing.assert_array_equal(axes[0, 1].images[0].get_array(), cue.reshape(10, 10))

@@ -8,14 +8,19 @@ import pytest
 
 import amem
 from amem import AmemError
-from amem.anatomy import (AnatomyOptions, neuron_anatomy, neuron_sources, recurrent_couplings,
-                          summarise)
-from amem.harness.sweep import SweepConfig, run_sweep
-from amem.records.store import RecordStore
+from amem.anatomy import (
+    AnatomyOptions,
+    neuron_anatomy,
+    neuron_sources,
+    recurrent_couplings,
+    summarise,
+)
 from amem.base import MemoryModel, ModelTags
 from amem.bench import pid_command
+from amem.harness.sweep import SweepConfig, run_sweep
 from amem.patterns import random_patterns
 from amem.pid import decompose
+from amem.records.store import RecordStore
 
 
 def _hebbian(n_units, n_patterns, seed=0):

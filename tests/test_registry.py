@@ -134,3 +134,14 @@ def test_decorator_passes_the_version():
 
 def test_diagnostics_default_to_nothing():
     assert amem.make("hebbian").diagnostics() == {}
+
+
+def test_make_uses_registered_defaults_and_overrides_win():
+    amem.register("test-defaults", Echo, defaults={"gain": 2.5})
+    try:
+        assert amem.make("test-defaults").gain == 2.5
+        assert amem.make("test-defaults", gain=4.0).gain == 4.0
+        assert amem.make("test-defaults").get_params() == {"gain": 2.5, "update": "sync",
+                                                           "seed": 0}
+    finally:
+        amem.unregister("test-defaults")

@@ -168,7 +168,7 @@ def test_check_skips_a_study_whose_records_are_missing(tmp_path):
     shutil.copy(TINY, tmp_path / "tiny.toml")
     result = check_study(load_study(tmp_path / "tiny.toml"))
     assert result.status == "skipped"
-    assert any("records not present" in m for m in result.messages)
+    assert any("not present" in m for m in result.messages)
     assert any("study run tiny" in m for m in result.messages)
 
 
@@ -250,11 +250,13 @@ def test_readme_blocks_are_rendered_and_a_changed_record_makes_them_stale(tiny, 
     _as_shipped(tmp_path, monkeypatch, tiny)
     readme = tmp_path / "README.md"
     readme.write_text("# x\n\n<!-- amem:render study=tiny output=capacities -->\ntyped by hand\n"
-                      "<!-- /amem:render -->\n\nHebbian: <!-- amem:render study=tiny output=headline -->\n"
-                      "0.1\n<!-- /amem:render -->\n")
+                      "<!-- /amem:render -->\n\n| Hebbian | <!-- amem:render study=tiny output=headline -->"
+                      "0.1<!-- /amem:render --> |\n")
     assert len(stale_blocks([readme])[0]) == 2
     assert len(update_file(readme)) == 2
-    assert "| hebbian |" in readme.read_text() and "typed by hand" not in readme.read_text()
+    text = readme.read_text()
+    assert "| hebbian |" in text and "typed by hand" not in text
+    assert "| Hebbian | <!-- amem:render study=tiny output=headline -->0.2" in text  # one line
     assert stale_blocks([readme]) == ([], [])
     path = tiny.out / "grid" / "records.jsonl"
     saved = path.read_bytes()
@@ -304,3 +306,56 @@ def test_shipped_studies_load_and_check_or_skip():
     for study in list_studies():
         assert study.sweeps and study.outputs, study.id
         assert check_study(study).status in ("ok", "skipped"), study.id
+
+
+# ------------------------------------------------------------------ renderers on hand-built records
+def _fake_records(config):
+    """Records shaped like the harness's for every trial of a (quick) sweep, with made-up but
+    load-dependent outcomes: each probe's renderers get what they read."""
+    from dataclasses import replace
+
+    from amem.harness.sweep import _base_trials, loads_to_patterns, planned_trials
+
+    if config.search == "grid":
+        trials = planned_trials(config)
+    else:
+        lo, hi = loads_to_patterns(config.alphas, 1000)[0] / 1000, config.alphas[-1]
+        trials = [replace(b, n_patterns=max(1, round(a * b.n_units)))
+                  for b in _base_trials(config) for a in (lo, (lo + hi) / 2, hi, 2 * hi)]
+    out = []
+    for t in trials:
+        good = 1.0 if t.alpha < 0.4 + 0.1 * (t.seed % 3) + 2.0 * (t.model == "modern") else 0.4
+        r = {"schema": 2, "key": t.key(), **t.identity(), "alpha": t.alpha, "search": config.search,
+             "mean_overlap": good, "frac_retrieved": good, "frac_stable": good,
+             "frac_exact": good, "min_overlap": good, "n_censored": 0}
+        if t.probe == "pid-anatomy":
+            r |= {"unique_external": 0.0, "unique_internal": 0.1 * t.alpha, "redundancy": good,
+                  "synergy": 0.01, "residual_entropy": 0.0, "output_entropy": good + 0.01}
+            bins = t.probe_params.get("sensitivity_bins", [])
+            if bins:
+                r["bins"] = [{"n_bins": k, "unique_external": 0.0, "unique_internal": 0.0,
+                              "redundancy": good, "synergy": 0.0, "residual_entropy": 0.0,
+                              "output_entropy": good} for k in bins]
+        elif t.probe == "noise-robustness":
+            r |= {"f_max": None if good < 1 and t.seed == 0 else 0.2 * good, "levels": [[0.0, good]]}
+        elif t.probe == "training":
+            r |= {"unique_1": 0.0, "unique_2": -0.01, "redundancy": good, "synergy": 0.02,
+                  "residual_entropy": 0.05, "epochs_trained": 100, "met_criterion": True}
+        out.append(r)
+    return out
+
+
+def test_every_shipped_renderer_draws_from_hand_built_records(tmp_path):
+    from amem.records.store import RecordStore
+    from amem.studies.spec import list_studies
+
+    for study in list_studies():
+        out = tmp_path / study.id
+        for sweep in study.sweeps:
+            RecordStore(study.sweep_dir(sweep, out)).append(
+                _fake_records(sweep.config(True, study.quick)))
+        rendered = render_study(study, out=out, quick=True)
+        assert {r.name for r in rendered} >= {o.name for o in study.outputs}, study.id
+        for r in rendered:
+            for f in r.files:
+                assert (out / f).stat().st_size > 0, (study.id, f)

@@ -42,6 +42,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                       help="measure this goal (name or 5 comma-separated weights), repeatable")
     p.add_argument("--render", action="store_true",
                    help="with --grid/--slice: only render the figures from the records")
+    p.add_argument("--write-study", metavar="FILE",
+                   help="with --grid/--slice: write the goal set as a study file for `study run` "
+                        "(its records folder is DIR/records, shared with search-goal) and exit")
     p.add_argument("--slice-step", type=float, default=0.1, help="slice step (default 0.1: 21 x 21)")
     # the search
     p.add_argument("--sampler", choices=SAMPLERS, default="cmaes", help="Optuna sampler (default cmaes)")
@@ -50,8 +53,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="goals asked and measured together (default 8); grids: goals per chunk (default 8)")
     p.add_argument("--fidelity", default="2,6", metavar="K1,K2,...",
                    help="seeds after each pruning step, increasing (default 2,6)")
-    p.add_argument("--pruner", choices=PRUNERS, default="halving",
-                   help="halving: successive halving over the fidelity steps; median; none")
+    p.add_argument("--pruner", choices=PRUNERS, default="median",
+                   help="median (default): stop a goal below the median of finished goals at "
+                        "the same seed count; halving: Optuna's asynchronous successive halving "
+                        "(reduction factor 3); none")
     p.add_argument("--with-hyper", action="store_true",
                    help="search external_weight, lr and binning along with the goal")
     p.add_argument("--storage", default=None, metavar="URL",
@@ -110,8 +115,9 @@ def _check(args) -> None:
     for name in ("trials", "batch", "seeds"):
         if getattr(args, name) < 1:
             raise AmemError(f"--{name} {getattr(args, name)} must be at least 1")
-    if args.render and args.grid is None and args.slice_base is None:
-        raise AmemError("--render needs --grid or --slice (it redraws their figures)")
+    for flag, value in (("--render", args.render), ("--write-study", args.write_study)):
+        if value and args.grid is None and args.slice_base is None:
+            raise AmemError(f"{flag} needs --grid or --slice")
     if args.with_hyper and (args.grid is not None or args.slice_base is not None or args.goal):
         raise AmemError("--with-hyper applies to the search only; pass fixed values with --param")
 
@@ -126,9 +132,11 @@ def run(args) -> int:
     config = _objective_config(args)
     fidelities = _fidelities(args.fidelity)
     directory = Path(args.dir)
-    log = lambda message: print(message, flush=True)  # noqa: E731
+    log = lambda message: print(message, flush=True)
     if args.render:
         return _render(args, config, directory, log)
+    if args.write_study:
+        return _write_study(args, config, directory, log)
     directory.mkdir(parents=True, exist_ok=True)
     context = _context(args)
     ledger = Ledger(directory, context)
@@ -154,9 +162,39 @@ def run(args) -> int:
         if executor is not None:
             executor.close()
     totals = ledger.checkpoint(final=True)
-    write_cost_file(directory)
+    needed = _needed(args, objective, context)
+    write_cost_file(directory, {context: needed} if needed else None)
     log(f"cost of this run ({context}): {format_cost(totals)}; all runs: {directory}/cost.json")
+    if needed:
+        log(f"needed by {context} in all (trained here or before): "
+            f"{needed['network_epochs']:,} network-epochs in {needed['trials']:,} trials")
     return 0
+
+
+def _needed(args, objective, context) -> dict | None:
+    """What the goals of this context cost to measure, whoever trained them (see ledger)."""
+    from amem.search.ledger import needed_cost
+    from amem.search.objective import Candidate
+
+    seeds = objective.config.seeds
+    if args.grid is not None or args.slice_base is not None:
+        from amem.search.grid import goal_set
+
+        goals = goal_set(args.grid, args.slice_base, args.slice_step)[1]
+        pairs = {(tuple(Candidate.make(g).goal), s) for g in goals for s in seeds(args.seeds)}
+    elif args.goal:
+        return None
+    else:
+        import optuna
+
+        storage = args.storage or f"sqlite:///{Path(args.dir).resolve() / 'optuna.db'}"
+        study = optuna.load_study(study_name=_study_name(args), storage=storage)
+        pairs = set()
+        for t in study.get_trials(deepcopy=False):
+            goal, caps = t.user_attrs.get("goal"), t.user_attrs.get("capacities")
+            if goal is not None and caps is not None:
+                pairs |= {(tuple(goal), s) for s in seeds(len(caps))}
+    return needed_cost(objective.store.load(), pairs)
 
 
 def _context(args) -> str:
@@ -176,8 +214,15 @@ def _study_name(args) -> str:
 def _run_search(args, objective, fidelities, log) -> None:
     import optuna
 
-    from amem.search.optimize import (SearchSpace, best_trial, finished_count, make_pruner,
-                                      make_sampler, open_study, run_study)
+    from amem.search.optimize import (
+        SearchSpace,
+        best_trial,
+        finished_count,
+        make_pruner,
+        make_sampler,
+        open_study,
+        run_study,
+    )
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     directory = Path(args.dir)
@@ -225,6 +270,25 @@ def _run_goal_set(args, objective, log) -> None:
     measure_goals(objective, goals, args.seeds, args.batch, log)
     if not args.no_render:
         _render(args, objective.config, Path(args.dir), log)
+
+
+def _write_study(args, config, directory: Path, log) -> int:
+    from amem.records.store import atomic_write_text
+    from amem.search.studydef import goal_study_toml
+
+    if config.protocol != "bisect" or config.rtol or config.seed_start:
+        raise AmemError("--write-study writes the bisection protocol from seed 0; drop "
+                        "--protocol grid, --bisect-rtol and --seed-start")
+    text = goal_study_toml(args.grid, args.slice_base, seeds=args.seeds, n_units=config.n_units,
+                           alphas=(config.alpha_low, config.alpha_high),
+                           max_alpha=config.max_alpha, out=str(directory),
+                           params=config.params)
+    path = Path(args.write_study)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, text)
+    log(f"wrote {path}: run it with `python -m amem.bench study run {path}` (records in "
+        f"{directory}/records, shared with search-goal --dir {directory})")
+    return 0
 
 
 def _render(args, config, directory: Path, log) -> int:

@@ -67,7 +67,7 @@ def _list(args) -> int:
             where = study.out.relative_to(REPO_ROOT)
         except ValueError:
             where = study.out
-        print(f"{study.id:<24} {str(where):<30} {len(study.sweeps)} sweeps, "
+        print(f"{study.id:<24} {where!s:<30} {len(study.sweeps)} sweeps, "
               f"{len(study.outputs)} outputs, {len(study.references)} references")
         print(f"{'':<24} {study.title}")
     return 0

@@ -10,6 +10,7 @@ interruption loses at most those.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -24,7 +25,9 @@ from amem.threads import (
     THREAD_ENV,
     available_cores,
     cap_worker_process,
+    inline_threads,
     limit_threads,
+    limited,
     restore_env,
     set_thread_env,
 )
@@ -37,17 +40,57 @@ IN_FLIGHT_PER_WORKER = 2  # units queued per worker: keeps workers busy, bounds 
 
 
 class InlineExecutor:
-    """Runs every unit in this process, one after the other (debugging, profiling, tiny sweeps)."""
+    """Runs every unit in this process, one after the other (debugging, profiling, tiny sweeps).
+
+    BLAS, Numba and torch run at most :func:`amem.threads.inline_threads` threads while a unit
+    runs (the cores free now; an explicit ``OMP_NUM_THREADS`` wins): oversubscribed BLAS threads
+    on a busy machine made a Hebbian sweep 6-20 times slower than one thread. The environment
+    caps libraries first loaded during a unit (scipy's BLAS, which Numba's ``np.dot`` calls)
+    and is restored when the units are done; each unit's caps are undone when it ends.
+    """
 
     name = "inline"
     workers = 1
 
+    def __init__(self) -> None:
+        self.threads, self._user_chose = inline_threads()
+
     def map_unordered(self, fn: Callable, units: Iterable[Any]) -> Iterator[Any]:
-        for unit in units:
-            yield fn(unit)
+        saved = None if self._user_chose else set_thread_env(self.threads)
+        try:
+            for unit in units:
+                with limited(self.threads), interrupt_as_keyboard_interrupt():
+                    result = fn(unit)
+                yield result
+        finally:
+            if saved is not None:
+                restore_env(saved)
 
     def close(self) -> None:
         pass
+
+
+def is_interrupt(err: BaseException) -> bool:
+    """A Ctrl-C that arrived inside compiled code (Numba) surfaces as ``SystemError: ...
+    returned a result with an exception set`` caused by the ``KeyboardInterrupt``."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
+@contextlib.contextmanager
+def interrupt_as_keyboard_interrupt() -> Iterator[None]:
+    """Re-raise a Ctrl-C that compiled code wrapped in a ``SystemError`` as KeyboardInterrupt."""
+    try:
+        yield
+    except SystemError as err:
+        if is_interrupt(err):
+            raise KeyboardInterrupt from None
+        raise
 
 
 class ProcessExecutor:

@@ -62,20 +62,25 @@ def noise_trials(trials, models=None, search: str = "grid") -> list[dict]:
     trials, built, pattern_sets, store_s = stored_models(trials, models)
     out = []
     for trial, model, patterns in zip(trials, built, pattern_sets):
-        noises, threshold, search = options(trial.probe_params)
-        evaluated: dict[float, float] = {}
-
-        def holds(level: int) -> bool:
-            f = noises[level]
-            if f not in evaluated:
-                evaluated[f] = _mean_overlap(trial, model, patterns, f)
-            return evaluated[f] >= threshold
-
-        best = largest_level(len(noises), holds, search)
+        noises, best, evaluated = _search(trial, model, patterns)
         out.append(probe_record(
             trial, model, f_max=None if best < 0 else noises[best],
             levels=[[f, evaluated[f]] for f in sorted(evaluated)], store_s=store_s))
     return out
+
+
+def _search(trial, model, patterns):
+    """(noise grid, index of f_max or -1, mean overlap of every level evaluated)."""
+    noises, threshold, search = options(trial.probe_params)
+    evaluated: dict[float, float] = {}
+
+    def holds(level: int) -> bool:
+        f = noises[level]
+        if f not in evaluated:
+            evaluated[f] = _mean_overlap(trial, model, patterns, f)
+        return evaluated[f] >= threshold
+
+    return noises, largest_level(len(noises), holds, search), evaluated
 
 
 def largest_level(count: int, holds, search: str = "scan") -> int:

@@ -110,7 +110,12 @@ def stored_models(trials, models=None):
     """(trials with their model version, models, pattern sets, seconds per trial): each trial's
     model storing its patterns, built exactly as the recall trial builds it (one
     ``store_many`` call for the chunk)."""
-    from amem.harness.trials import build_model, ensure_registered, trial_patterns, with_model_version
+    from amem.harness.trials import (
+        build_model,
+        ensure_registered,
+        trial_patterns,
+        with_model_version,
+    )
     from amem.registry import model_class
 
     ensure_registered(models or {})

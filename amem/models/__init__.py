@@ -24,7 +24,8 @@ register(
 register(
     "infomorphic",
     "amem.models.infomorphic:InfomorphicHopfield",
-    version=1,
+    # 2: early stopping at the authors' checkpoints (after completed epochs 1, 3, ..., 4999, 5000)
+    version=2,
     test_params={"epochs": 30, "early_stopping": False},
     description="Infomorphic Hopfield network maximising PID redundancy (Blümel et al. 2025)",
 )

@@ -1,10 +1,12 @@
-"""Batched training of many infomorphic networks at once (torch; imported lazily by the model).
+"""Batched training of many infomorphic networks at once (imported lazily by the model).
 
-One :func:`train_ensemble` call trains independent networks (different seeds and loads P) in one
-computation: networks are sorted by P into buckets of similar size (padded to the bucket's
+One :func:`train_ensemble` call trains independent networks (different seeds, loads P and goals)
+in one computation: networks are sorted by P into buckets of similar size (padded to the bucket's
 largest P and masked), every epoch costs two batched matrix products per bucket plus one
 histogram / closed-form PID gradient per neuron, and networks that meet the early-stopping
-criterion at a checkpoint leave their bucket.
+criterion at a checkpoint leave their bucket. The CPU path (hard bins, closed-form gradient) is
+numpy and Numba only; torch is imported only for the autograd path (soft bins, CUDA), since its
+import costs seconds, most of a short run.
 
 Protocol (Blümel et al. 2025, arXiv 2511.02584; see ``shared/docs/infomorphic-spec.md``):
 external input = state = the clean stored patterns, full batch, Adam (lr 0.05, torch defaults
@@ -27,12 +29,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from amem.errors import TrainingError
 from amem.pid.sx import sx_atoms
+
+if TYPE_CHECKING:  # torch is imported at run time only on the autograd path
+    import torch
 
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
@@ -98,33 +103,49 @@ def checkpoint_epochs(epochs: int) -> np.ndarray:
     return np.unique(np.append(np.clip(marks, 1, epochs), epochs)).astype(np.int64)
 
 
-def init_weights(n_units: int, seed: int, scale: float, dtype) -> torch.Tensor:
-    """U(-1/sqrt N, 1/sqrt N) (torch's nn.Linear default) * scale, zero diagonal; from ``seed``."""
-    gen = torch.Generator().manual_seed(int(seed))
+def torch_rand64(n: int, seed: int) -> np.ndarray:
+    """The n float64 numbers ``torch.rand(n, generator=torch.Generator().manual_seed(seed),
+    dtype=torch.float64)`` draws, without torch (whose import costs seconds at start-up).
+
+    torch's CPU generator is the 32-bit Mersenne Twister seeded with the seed's low 32 bits
+    (numpy's RandomState is the same generator); each double takes two outputs, high word
+    first, and keeps the low 53 bits of the 64 (tests check equality with torch).
+    """
+    raw = np.random.RandomState(int(seed) & 0xFFFFFFFF).randint(
+        0, 2**32, size=2 * n, dtype=np.uint32).astype(np.uint64)
+    bits = ((raw[0::2] << np.uint64(32)) | raw[1::2]) & np.uint64((1 << 53) - 1)
+    return bits.astype(np.float64) * 2.0**-53
+
+
+def init_weights(n_units: int, seed: int, scale: float, dtype="float64") -> np.ndarray:
+    """U(-1/sqrt N, 1/sqrt N) (torch's nn.Linear default) * scale, zero diagonal; from ``seed``.
+
+    The same numbers as drawing them with a torch generator seeded with ``seed``."""
     bound = 1.0 / math.sqrt(n_units)
-    w = (torch.rand(n_units, n_units, generator=gen, dtype=torch.float64) * 2 - 1) * bound
-    w.fill_diagonal_(0.0)
-    return (w * scale).to(dtype)
+    w = (torch_rand64(n_units * n_units, seed).reshape(n_units, n_units) * 2 - 1) * bound
+    np.fill_diagonal(w, 0.0)
+    return (w * scale).astype(np.dtype(str(dtype).replace("torch.", "")))
 
 
 # ----------------------------------------------------------------------------- torch reference
 def hard_bins(fields: torch.Tensor, valid: torch.Tensor, cfg: TrainConfig) -> torch.Tensor:
-    """Bin index of every recurrent field (B, N, P): right-closed equal bins, clipped to the range.
+    """Bin index of every recurrent field (B, N, P), by :mod:`amem.pid.binning` (no gradient).
 
-    Fixed: n_bins bins on [-20, 20] (the authors clamp into [-20 + 1e-4, 20] and bucketize; same
-    bins). Adaptive: each neuron's fields divided by their max |c| over the stored patterns, then
-    n_bins bins on [-1, 1]. Same float64 arithmetic as the Numba kernel.
+    Fixed: n_bins right-closed bins on [-20, 20] after clamping into [-20 + 1e-4, 20] (the
+    authors' bucketize). Adaptive: each neuron's fields divided by their max |c| over its
+    network's stored patterns, then n_bins bins on [-1, 1]. Padding samples are set to 0 first
+    (they never raise a max and carry zero weight in the joint). The Numba kernel bins by the
+    same rule in its own arithmetic (tests/test_infomorphic_kernels.py checks it against this
+    module up to values within float rounding of an edge).
     """
-    lo, hi = bin_range(cfg)
-    x = fields.detach().double()
-    inv_width = torch.full_like(x[..., :1], cfg.n_bins / (hi - lo))
-    low = torch.full_like(inv_width, lo)
-    if cfg.binning == "adaptive":
-        mx = torch.where(valid[:, None, :], x.abs(), torch.zeros_like(x)).amax(-1, keepdim=True)
-        scale = torch.where(mx > 0, mx, torch.ones_like(mx))
-        inv_width, low = inv_width / scale, low * scale
-    u = (x - low) * inv_width
-    return (torch.ceil(u) - 1).clamp(0, cfg.n_bins - 1).long()
+    import torch
+
+    from amem.pid.binning import adaptive_bin_index, fixed_bin_index
+
+    x = torch.where(valid[:, None, :], fields.detach().double(), 0.0)
+    if cfg.binning == "adaptive":  # the module wants samples on axis 0
+        return adaptive_bin_index(x.permute(2, 0, 1), cfg.n_bins).permute(1, 2, 0)
+    return fixed_bin_index(x, cfg.n_bins, *FIXED_RANGE)
 
 
 def bin_range(cfg: TrainConfig) -> tuple[float, float]:
@@ -137,6 +158,8 @@ def joint_distribution(fields, theta, ext, valid, n_valid, cfg: TrainConfig,
 
     ``ext_w`` (B, N): each neuron's external weight (default ``cfg.external_weight``); only the
     soft binning sees its value (hard bins of r = w x are the sign of x for any w > 0)."""
+    import torch
+
     n_net, n_units, _ = fields.shape
     w = valid[:, None, :].to(theta.dtype) / n_valid.to(theta.dtype)[:, None, None]
     if cfg.binning == "soft":
@@ -155,16 +178,21 @@ def joint_distribution(fields, theta, ext, valid, n_valid, cfg: TrainConfig,
 
 
 def _soft_membership(x, valid, n_bins, tau):
-    """Normalised soft bin weights (B, N, P, n_bins); edges [min - 1, max + 1] per network."""
-    big = torch.finfo(x.dtype).max
-    xd = x.detach()
-    lo = torch.where(valid[:, None, :], xd, torch.full_like(xd, big)).amin((1, 2)) - 1.0
-    hi = torch.where(valid[:, None, :], xd, torch.full_like(xd, -big)).amax((1, 2)) + 1.0
-    width = (hi - lo) / n_bins
-    centres = lo[:, None] + width[:, None] * (torch.arange(n_bins, device=x.device) + 0.5)
-    dist = (x[..., None] - centres[:, None, None, :]).abs()
-    m = torch.sigmoid((width[:, None, None, None] / 2 - dist) / tau)
-    return m / m.sum(-1, keepdim=True).clamp_min(1e-30)
+    """Normalised soft bin weights (B, N, P, n_bins) by :func:`amem.pid.binning.soft_bin_weights`;
+    edges [min - 1, max + 1] over each network's valid samples (all its neurons), zero weights
+    for the padding."""
+    import torch
+
+    from amem.pid.binning import soft_bin_range, soft_bin_weights
+
+    out = []
+    for b in range(x.shape[0]):
+        m = int(valid[b].sum())
+        lo, hi = soft_bin_range(x[b, :, :m])
+        weights = soft_bin_weights(x[b, :, :m], n_bins, lo, hi, tau)
+        pad = weights.new_zeros(x.shape[1], x.shape[2] - m, n_bins)
+        out.append(torch.cat([weights, pad], 1))
+    return torch.stack(out)
 
 
 def autograd_grad(weights, xt, x, ext, valid, n_valid, gamma_t, cfg: TrainConfig, ext_w=None):
@@ -173,6 +201,8 @@ def autograd_grad(weights, xt, x, ext, valid, n_valid, gamma_t, cfg: TrainConfig
     ``gamma_t``: the goal of every network, (B, 5) (or one goal, (5,), for all); ``ext_w``
     (B, N): the external weights (default ``cfg.external_weight``). Returns (grad, p, grad_ext),
     grad_ext = dL/d ext_w (None without ``ext_w``)."""
+    import torch
+
     with torch.enable_grad():
         w = weights.detach().requires_grad_(True)
         v = None if ext_w is None else ext_w.detach().requires_grad_(True)
@@ -195,123 +225,209 @@ def _diverged(what: str) -> TrainingError:
 
 
 # ----------------------------------------------------------------------------- the ensemble
-class _Bucket:
-    """Networks of similar P trained together: padded (B, N, P_max) tensors plus Adam state.
+def _Bucket(ids, patterns, seeds, cfg: TrainConfig, gammas=None):
+    """Networks of similar P trained together: padded (B, P_max, N) patterns plus optimiser
+    state; numpy arrays and Numba kernels for the closed form (no torch needed), torch tensors
+    for autograd (any device).
 
     Each network has its own goal (``gammas``, (B, 5); default ``cfg.gamma`` for all): the goal
     only enters the per-neuron PID gradient, so networks with different goals share every
     batched operation.
     """
+    kind = _NumbaBucket if cfg.backend == "numba" else _TorchBucket
+    return kind(ids, patterns, seeds, cfg, gammas)
 
-    def __init__(self, ids, patterns, seeds, cfg: TrainConfig, gammas=None):
+
+class _BucketBase:
+    def _setup(self, ids, patterns, cfg, gammas):
         self.cfg = cfg
         self.ids = np.asarray(ids)
-        dev, dt = torch.device(cfg.device), getattr(torch, cfg.dtype)
         if gammas is None:
             gammas = [cfg.gamma] * len(self.ids)
         self.gammas = np.asarray(gammas, dtype=np.float64).reshape(len(self.ids), 5)
-        self.gamma_t = torch.tensor(self.gammas, dtype=dt, device=dev)
         n_units = patterns[0].shape[1]
-        p_max = max(p.shape[0] for p in patterns)
-        x = np.zeros((len(ids), p_max, n_units), np.int8)
+        x = np.zeros((len(ids), max(p.shape[0] for p in patterns), n_units), np.int8)
         for b, p in enumerate(patterns):
             x[b, : p.shape[0]] = p
-        self.n_valid = torch.tensor([p.shape[0] for p in patterns], dtype=torch.int64, device=dev)
-        self.x = torch.from_numpy(x).to(dev, dt)  # (B, P, N)
-        # external weights (B, N): frozen at cfg.external_weight unless cfg.train_external
-        self.ext_w = torch.full((len(self.ids), n_units), cfg.external_weight, dtype=dt, device=dev)
-        self.ext_m = torch.zeros_like(self.ext_w)
-        self.ext_v = torch.zeros_like(self.ext_w)
         self.grad_ext = None
-        self._derive()
-        self.w = torch.stack([init_weights(n_units, s, cfg.init_scale, dt) for s in seeds]).to(dev)
-        self.m = torch.zeros_like(self.w)
-        self.v = torch.zeros_like(self.w)
         self.step_count = 0
-
-    def _derive(self):
-        """Tensors that follow from x and n_valid (rebuilt after networks leave)."""
-        p_max = int(self.n_valid.max())
-        self.x = self.x[:, :p_max].contiguous()
-        self.xt = self.x.transpose(1, 2).contiguous()  # (B, N, P)
-        self.ext = self.xt.to(torch.int8)
-        self.valid = torch.arange(p_max, device=self.x.device)[None, :] < self.n_valid[:, None]
-        b, n, p = self.xt.shape
-        if self.cfg.backend == "numba":
-            self.fields = torch.empty(b, n, p, dtype=self.x.dtype)
-            self.dfield = torch.empty_like(self.fields)
-            self.cells = np.empty((b, n, p), np.int16)
-            self.hist = np.empty((3, b, n, 2 * self.cfg.n_bins))
-            self.grad = torch.empty(b, n, n, dtype=self.x.dtype)
-            self.bin_range = np.array(bin_range(self.cfg), dtype=np.float64)
-            self.no_hist = np.zeros((0, 0, 0))
-            self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
-            self.n_valid_np = self.n_valid.numpy()
-            self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
-        self.ext_w64 = self.ext_w.double().cpu().numpy()
+        return x, np.array([p.shape[0] for p in patterns], dtype=np.int64)
 
     def __len__(self):
         return len(self.ids)
-
-    def gradient(self, want_hist=False, zero_diagonal=True):
-        """dL/dW for every network (and, if asked, the numba histogram in ``self.hist``).
-
-        ``zero_diagonal=False`` leaves the diagonal of the numba gradient as the matrix product
-        gives it (the training step skips it; zeroing it costs a strided torch call per epoch).
-        """
-        cfg = self.cfg
-        if cfg.backend == "autograd":
-            grad, p, self.grad_ext = autograd_grad(
-                self.w, self.xt, self.x, self.ext, self.valid, self.n_valid, self.gamma_t, cfg,
-                self.ext_w if cfg.train_external else None)
-            return grad, p
-        from amem.kernels.infomorphic_grad import infomorphic_field_grad
-
-        torch.bmm(self.w, self.xt, out=self.fields)
-        hist = self.hist if want_hist else (self.no_hist,) * 3
-        bad = infomorphic_field_grad(self.fields.numpy(), self.ext.numpy(), self.ext_w64,
-                                     self.n_valid_np, self.coef, self.bin_range, cfg.n_bins,
-                                     cfg.binning == "adaptive", self.dfield.numpy(), self.cells,
-                                     hist[0], hist[1], hist[2], self.n_chunks)
-        if bad:
-            raise _diverged("non-finite recurrent fields")
-        torch.bmm(self.dfield, self.x, out=self.grad)
-        if cfg.train_external:
-            # hard bins carry no gradient and theta depends on r + c, so dL/dv_i =
-            # sum_mu dL/dc_i^mu x_i^mu: the diagonal of the product just computed
-            self.grad_ext = self.grad.diagonal(dim1=1, dim2=2).clone()
-        if zero_diagonal:
-            self.grad.diagonal(dim1=1, dim2=2).zero_()
-        return self.grad, None
-
-    def joint_numpy(self) -> np.ndarray:
-        """Joint distributions (B, N, 2, n_bins, 2) at the current weights (float64 numpy)."""
-        cfg = self.cfg
-        if cfg.backend == "autograd":
-            _, p, _ = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
-                                    self.gamma_t, cfg, self.ext_w)
-            return p.double().cpu().numpy()
-        self.gradient(want_hist=True)
-        count, tp, tm = self.hist
-        m = self.n_valid_np[:, None, None].astype(np.float64)
-        p = np.stack([tm / m, tp / m], -1)
-        b, n = p.shape[:2]
-        return p.reshape(b, n, 2, cfg.n_bins, 2)
 
     def step(self, grad):
         """One optimiser step on W (and the external weights if they train)."""
         if self.cfg.optimizer == "sgd":
             self.step_count += 1
-            if self.cfg.backend == "numba":
-                grad.diagonal(dim1=1, dim2=2).zero_()
-            self.w.add_(grad, alpha=-self.cfg.lr)
+            self._sgd(grad)
         else:
             self.adam_step(grad)
         if self.cfg.train_external:
             self._step_external()
 
+
+class _NumbaBucket(_BucketBase):
+    """CPU networks, closed-form gradient: float32/64 numpy arrays, Numba kernels, numpy's
+    batched matrix products."""
+
+    def __init__(self, ids, patterns, seeds, cfg: TrainConfig, gammas=None):
+        x, n_valid = self._setup(ids, patterns, cfg, gammas)
+        dt = np.dtype(cfg.dtype)
+        self.n_valid = n_valid
+        self.x = x.astype(dt)  # (B, P, N)
+        n_units = x.shape[2]
+        # external weights (B, N): frozen at cfg.external_weight unless cfg.train_external
+        self.ext_w = np.full((len(self.ids), n_units), cfg.external_weight, dtype=dt)
+        self.ext_m = np.zeros_like(self.ext_w)
+        self.ext_v = np.zeros_like(self.ext_w)
+        self.w = np.stack([init_weights(n_units, s, cfg.init_scale, dt) for s in seeds])
+        self.m = np.zeros_like(self.w)
+        self.v = np.zeros_like(self.w)
+        self.bin_range = np.array(bin_range(cfg), dtype=np.float64)
+        self.no_hist = np.zeros((0, 0, 0))
+        self._derive()
+
+    def _derive(self):
+        """Arrays that follow from x and n_valid (rebuilt after networks leave)."""
+        p_max = int(self.n_valid.max())
+        self.x = np.ascontiguousarray(self.x[:, :p_max])
+        self.xt = np.ascontiguousarray(self.x.transpose(0, 2, 1))  # (B, N, P)
+        self.ext = self.xt.astype(np.int8)
+        b, n, p = self.xt.shape
+        self.fields = np.empty((b, n, p), dtype=self.x.dtype)
+        self.dfield = np.empty_like(self.fields)
+        self.cells = np.empty((b, n, p), np.int16)
+        self.hist = np.empty((3, b, n, 2 * self.cfg.n_bins))
+        self.grad = np.empty((b, n, n), dtype=self.x.dtype)
+        self.diag = np.arange(n)
+        self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
+        self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
+        self.ext_w64 = self.ext_w.astype(np.float64)
+
+    def gradient(self, want_hist=False, zero_diagonal=True):
+        """dL/dW for every network (and, if asked, the histogram in ``self.hist``).
+
+        ``zero_diagonal=False`` leaves the diagonal as the matrix product gives it (the Adam
+        kernel ignores it; zeroing it costs a strided pass per epoch).
+        """
+        from amem.kernels.infomorphic_grad import infomorphic_field_grad
+
+        cfg = self.cfg
+        np.matmul(self.w, self.xt, out=self.fields)
+        hist = self.hist if want_hist else (self.no_hist,) * 3
+        bad = infomorphic_field_grad(self.fields, self.ext, self.ext_w64, self.n_valid, self.coef,
+                                     self.bin_range, cfg.n_bins, cfg.binning == "adaptive",
+                                     self.dfield, self.cells, hist[0], hist[1], hist[2],
+                                     self.n_chunks)
+        if bad:
+            raise _diverged("non-finite recurrent fields")
+        np.matmul(self.dfield, self.x, out=self.grad)
+        if cfg.train_external:
+            # hard bins carry no gradient and theta depends on r + c, so dL/dv_i =
+            # sum_mu dL/dc_i^mu x_i^mu: the diagonal of the product just computed
+            self.grad_ext = self.grad[:, self.diag, self.diag].copy()
+        if zero_diagonal:
+            self.grad[:, self.diag, self.diag] = 0
+        return self.grad, None
+
+    def joint_numpy(self) -> np.ndarray:
+        """Joint distributions (B, N, 2, n_bins, 2) at the current weights (float64)."""
+        self.gradient(want_hist=True)
+        _, tp, tm = self.hist
+        m = self.n_valid[:, None, None].astype(np.float64)
+        p = np.stack([tm / m, tp / m], -1)
+        b, n = p.shape[:2]
+        return p.reshape(b, n, 2, self.cfg.n_bins, 2)
+
+    def _sgd(self, grad):
+        grad = np.asarray(grad)
+        grad[:, self.diag, self.diag] = 0
+        self.w += self.w.dtype.type(-self.cfg.lr) * grad
+
     def _step_external(self):
         """SGD or Adam (torch's formulas, same step count) on the (B, N) external weights."""
+        g, lr, t = self.grad_ext, self.cfg.lr, self.w.dtype.type
+        if self.cfg.optimizer == "sgd":
+            self.ext_w += t(-lr) * g
+        else:
+            b1, b2 = ADAM_BETAS
+            self.ext_m += t(1 - b1) * (g - self.ext_m)
+            self.ext_v *= t(b2)
+            self.ext_v += t(1 - b2) * g * g
+            denom = np.sqrt(self.ext_v) / t(math.sqrt(1 - b2 ** self.step_count)) + t(ADAM_EPS)
+            self.ext_w -= t(lr / (1 - b1 ** self.step_count)) * (self.ext_m / denom)
+        if not np.isfinite(self.ext_w).all():
+            raise _diverged("non-finite external weights")
+        self.ext_w64 = self.ext_w.astype(np.float64)
+
+    def adam_step(self, grad):
+        """torch.optim.Adam's single-tensor update (defaults, no weight decay), batched: one
+        fused Numba pass (:func:`amem.kernels.infomorphic_grad.adam_step`)."""
+        from amem.kernels.infomorphic_grad import adam_step
+
+        self.step_count += 1
+        adam_step(self.w, self.m, self.v, np.asarray(grad), self.cfg.lr, *ADAM_BETAS, ADAM_EPS,
+                  self.step_count)
+
+    def keep(self, mask: np.ndarray):
+        """Drop the networks where ``mask`` is False."""
+        self.ids = self.ids[mask]
+        self.gammas = self.gammas[mask]
+        for name in ("w", "m", "v", "x", "n_valid", "ext_w", "ext_m", "ext_v"):
+            setattr(self, name, getattr(self, name)[mask])
+        if len(self.ids):
+            self._derive()
+
+
+class _TorchBucket(_BucketBase):
+    """Networks trained by autograd through :func:`sx_atoms` (any binning, any device)."""
+
+    def __init__(self, ids, patterns, seeds, cfg: TrainConfig, gammas=None):
+        import torch
+
+        x, n_valid = self._setup(ids, patterns, cfg, gammas)
+        dev, dt = torch.device(cfg.device), getattr(torch, cfg.dtype)
+        self.gamma_t = torch.tensor(self.gammas, dtype=dt, device=dev)
+        self.n_valid = torch.tensor(n_valid, dtype=torch.int64, device=dev)
+        self.x = torch.from_numpy(x).to(dev, dt)  # (B, P, N)
+        n_units = x.shape[2]
+        self.ext_w = torch.full((len(self.ids), n_units), cfg.external_weight, dtype=dt, device=dev)
+        self.ext_m = torch.zeros_like(self.ext_w)
+        self.ext_v = torch.zeros_like(self.ext_w)
+        w = np.stack([init_weights(n_units, s, cfg.init_scale, cfg.dtype) for s in seeds])
+        self.w = torch.from_numpy(w).to(dev)
+        self.m = torch.zeros_like(self.w)
+        self.v = torch.zeros_like(self.w)
+        self._derive()
+
+    def _derive(self):
+        import torch
+
+        p_max = int(self.n_valid.max())
+        self.x = self.x[:, :p_max].contiguous()
+        self.xt = self.x.transpose(1, 2).contiguous()  # (B, N, P)
+        self.ext = self.xt.to(torch.int8)
+        self.valid = torch.arange(p_max, device=self.x.device)[None, :] < self.n_valid[:, None]
+
+    def gradient(self, want_hist=False, zero_diagonal=True):
+        """dL/dW for every network by autograd (diagonal 0), and the joint distributions."""
+        grad, p, self.grad_ext = autograd_grad(
+            self.w, self.xt, self.x, self.ext, self.valid, self.n_valid, self.gamma_t, self.cfg,
+            self.ext_w if self.cfg.train_external else None)
+        return grad, p
+
+    def joint_numpy(self) -> np.ndarray:
+        _, p, _ = autograd_grad(self.w, self.xt, self.x, self.ext, self.valid, self.n_valid,
+                                self.gamma_t, self.cfg, self.ext_w)
+        return p.double().cpu().numpy()
+
+    def _sgd(self, grad):
+        self.w.add_(grad, alpha=-self.cfg.lr)
+
+    def _step_external(self):
+        import torch
+
         g, lr = self.grad_ext, self.cfg.lr
         if self.cfg.optimizer == "sgd":
             self.ext_w.add_(g, alpha=-lr)
@@ -323,8 +439,6 @@ class _Bucket:
             self.ext_w.addcdiv_(self.ext_m, denom, value=-lr / (1 - b1 ** self.step_count))
         if not torch.isfinite(self.ext_w).all():
             raise _diverged("non-finite external weights")
-        if self.cfg.backend == "numba":
-            self.ext_w64 = self.ext_w.double().cpu().numpy()
 
     def adam_step(self, grad, use_torch=None):
         """torch.optim.Adam's single-tensor update (defaults, no weight decay), batched.
@@ -352,6 +466,8 @@ class _Bucket:
 
     def keep(self, mask: np.ndarray):
         """Drop the networks where ``mask`` is False."""
+        import torch
+
         idx = torch.as_tensor(np.flatnonzero(mask), device=self.w.device)
         self.ids = self.ids[mask]
         self.gammas = self.gammas[mask]
@@ -359,6 +475,11 @@ class _Bucket:
             setattr(self, name, getattr(self, name).index_select(0, idx))
         if len(self.ids):
             self._derive()
+
+
+def _numpy(a) -> np.ndarray:
+    """A CPU numpy view of a numpy array or a torch tensor."""
+    return a if isinstance(a, np.ndarray) else a.detach().cpu().numpy()
 
 
 def _numba_threads() -> int:
@@ -374,9 +495,9 @@ def sync_mean_overlap(weights, x, n_valid, max_steps: int, give_up_below=-np.inf
     """
     from amem.kernels.ensemble_recall import ensemble_sync_overlap
 
-    wt = weights.detach().transpose(1, 2).contiguous().cpu().numpy()
-    xs = x.detach().cpu().to(torch.int8).numpy()
-    return ensemble_sync_overlap(wt, xs, n_valid.cpu().numpy(), max_steps, float(give_up_below))
+    wt = np.ascontiguousarray(_numpy(weights).transpose(0, 2, 1))
+    xs = _numpy(x).astype(np.int8)
+    return ensemble_sync_overlap(wt, xs, _numpy(n_valid), max_steps, float(give_up_below))
 
 
 def stochastic_states(weights: np.ndarray, cues: np.ndarray, steps: int,
@@ -403,10 +524,10 @@ def stochastic_accuracy(weights, x, n_valid, steps: int, seeds, epoch: int) -> n
     overlap) with the state after the first step. Blümel et al. (2025) use it only for the
     "ablated" row of their ablation ladder. Random numbers from (seed, epoch): reproducible.
     """
-    w = weights.detach().double().cpu().numpy()
-    xs = x.detach().cpu().double().numpy()
+    w = _numpy(weights).astype(np.float64)
+    xs = _numpy(x).astype(np.float64)
     out = np.empty(len(w))
-    for b, m in enumerate(n_valid.cpu().numpy().tolist()):
+    for b, m in enumerate(_numpy(n_valid).tolist()):
         rng = np.random.default_rng([int(seeds[b]), int(epoch), 7])
         first, rest = stochastic_states(w[b], xs[b, :m], steps, rng)
         out[b] = float((rest * first).sum(-1).mean() / w.shape[-1]) if steps else 1.0
@@ -446,15 +567,18 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
     """
     import numba
 
+    from amem.threads import limited
+
     threads = training_threads() if cfg.device == "cpu" else 1
     split = threads > 1 and _numba_is_thread_safe()
     if gammas is None:
         gammas = [cfg.gamma] * len(pattern_sets)
     gammas = [tuple(float(x) for x in g) for g in gammas]
     groups = _deal(np.array([p.shape[0] for p in pattern_sets]), threads if split else 1)
-    old_torch = torch.get_num_threads()
-    torch.set_num_threads(1 if len(groups) > 1 else threads)
-    try:
+    # one thread per library in each training thread when the networks are split over threads
+    # (numpy's BLAS pool is process-wide: limited() caps it through threadpoolctl)
+    with limited(torch=1 if len(groups) > 1 else threads,
+                 blas=1 if len(groups) > 1 else threads):
         if len(groups) == 1:
             return _train_with_numba_threads(pattern_sets, seeds, gammas, cfg, callback,
                                              min(threads, numba.config.NUMBA_NUM_THREADS))
@@ -465,8 +589,6 @@ def train_ensemble(pattern_sets: list[np.ndarray], seeds: list[int], cfg: TrainC
                                  [seeds[i] for i in g], [gammas[i] for i in g], cfg, callback,
                                  1) for g in groups]
             parts = [f.result() for f in parts]
-    finally:
-        torch.set_num_threads(old_torch)
     results: list = [None] * len(pattern_sets)
     for g, part in zip(groups, parts):
         for i, r in zip(g, part):
@@ -499,25 +621,17 @@ def _deal(sizes: np.ndarray, n_groups: int) -> list[np.ndarray]:
 
 
 def _train_with_numba_threads(pattern_sets, seeds, gammas, cfg, callback, numba_threads):
-    import numba
+    from amem.threads import limited
 
-    old = numba.get_num_threads()  # thread-local in Numba
-    numba.set_num_threads(numba_threads)
-    try:
+    with limited(numba=numba_threads, torch=None, blas=None):  # Numba's count is thread-local
         return _train(pattern_sets, seeds, gammas, cfg, callback)
-    finally:
-        numba.set_num_threads(old)
 
 
 def training_threads() -> int:
-    import os
+    """``AMEM_THREADS`` (default 2), capped at the cores this process may use."""
+    from amem.threads import env_threads
 
-    value = os.environ.get("AMEM_THREADS", "2")
-    try:
-        threads = int(value)
-    except ValueError:
-        raise TrainingError(f"AMEM_THREADS={value!r} must be a positive integer") from None
-    return max(1, min(threads, os.cpu_count() or 1))
+    return env_threads("AMEM_THREADS")
 
 
 def _train(pattern_sets, seeds, gammas, cfg, callback):
@@ -536,11 +650,11 @@ def _train(pattern_sets, seeds, gammas, cfg, callback):
             i = bucket.ids[b]
             h = histories[i]
             results[i] = TrainResult(
-                weights=bucket.w[b].double().cpu().numpy(), epochs_trained=epochs_done,
+                weights=_numpy(bucket.w[b]).astype(np.float64), epochs_trained=epochs_done,
                 met_criterion=bool(met[b]),
                 history={k: np.asarray(v) for k, v in h.items()},
                 atoms=None if atoms_pn is None else atoms_pn[b],
-                external_weights=bucket.ext_w[b].double().cpu().numpy())
+                external_weights=_numpy(bucket.ext_w[b]).astype(np.float64))
 
     for epoch in range(cfg.epochs):
         for bucket in buckets:
@@ -554,7 +668,7 @@ def _train(pattern_sets, seeds, gammas, cfg, callback):
         for bucket in buckets:
             if not len(bucket):
                 continue
-            if not torch.isfinite(bucket.w).all():
+            if not np.isfinite(_numpy(bucket.w)).all():
                 raise _diverged(f"non-finite weights at epoch {epoch + 1}")
             joint = bucket.joint_numpy()
             used = joint.sum(axis=(0, 1, 2, 4)) > 0  # empty field bins change no atom

@@ -108,7 +108,7 @@ class Candidate:
     hyper: tuple[tuple[str, object], ...] = ()
 
     @classmethod
-    def make(cls, goal: Sequence[float], hyper: dict | None = None) -> "Candidate":
+    def make(cls, goal: Sequence[float], hyper: dict | None = None) -> Candidate:
         clean = {}
         for k, v in sorted((hyper or {}).items()):
             if isinstance(v, float):
@@ -160,8 +160,9 @@ class CapacityObjective:
         self.log = log
         self.criterion = get_criterion(config.criterion)
         s = spec(config.model)
-        self.entry_points = {s.id: s.entry_point}
+        self.models = {s.id: s}
         self.model_id = s.id
+        self.model_version = s.version
         self._outcomes: dict[str, bool] = {}
         self._seen_size = -1
         self.used: set[str] = set()
@@ -184,8 +185,10 @@ class CapacityObjective:
             self._outcomes.setdefault(r["key"], self.criterion.holds(r))
 
     def base_trial(self, candidate: Candidate, seed: int) -> TrialSpec:
+        # the model version is part of the identity, as in every harness record
         return TrialSpec(model=self.model_id, params=candidate.params(self.config),
-                         n_units=self.config.n_units, n_patterns=1, seed=seed)
+                         n_units=self.config.n_units, n_patterns=1, seed=seed,
+                         model_version=self.model_version)
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, candidates: Sequence[Candidate], n_seeds: int,
@@ -211,6 +214,10 @@ class CapacityObjective:
             round_no += 1
             if on_round is not None:
                 on_round(round_no, len(needed))
+            if self.log is not None:
+                active = sum(not s[3].done for s in searches)
+                self.log(f"  round {round_no}: training {len(needed)} trials "
+                         f"({active} of {len(searches)} (goal, seed) searches still open)")
             self._train(list(needed.values()))
         out = []
         for i, c in enumerate(candidates):
@@ -229,7 +236,7 @@ class CapacityObjective:
 
     def _train(self, trials: list[TrialSpec]) -> None:
         workers = getattr(self.executor, "workers", 1)
-        units = split_units(trials, workers, self.entry_points)
+        units = split_units(trials, workers, self.models, self.config.protocol)
         for result in self.executor.map_unordered(run_search_unit, units):
             self.store.append(result.records)
             self._remember(result.records)

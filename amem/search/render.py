@@ -125,8 +125,8 @@ def _extent(rows, cols):
 def _heat(ax, values, seeds, rows, cols, fontsize: float):
     import matplotlib
 
-    cmap = matplotlib.colormaps["viridis"].copy()
-    cmap.set_bad("white")
+    cmap = matplotlib.colormaps["viridis"]
+    cmap = cmap.with_extremes(bad="white")
     image = ax.imshow(np.ma.masked_invalid(values), origin="lower", cmap=cmap, vmin=0, vmax=VMAX,
                       extent=_extent(rows, cols), aspect="auto")
     if fontsize:
@@ -140,3 +140,51 @@ def _heat(ax, values, seeds, rows, cols, fontsize: float):
     ax.set_yticks(rows)
     ax.tick_params(labelsize=6)
     return image
+
+
+# ------------------------------------------------------------------ from records (studies engine)
+def cells_from_records(records: Sequence[dict], criterion: str = "paper") -> list[dict]:
+    """Cells from records alone: per goal and seed, the largest stored P / N (the harness's
+    capacity of a seed; for a bisection or a stop-at-first-failure grid it is the search's
+    result). Records without a goal (other models) are skipped."""
+    from amem.harness.criteria import get_criterion
+
+    holds = get_criterion(criterion).holds
+    per_goal: dict[tuple, dict[int, float]] = {}
+    for r in records:
+        goal = (r.get("params") or {}).get("goal")
+        if not isinstance(goal, list) or len(goal) != len(ATOMS):
+            continue
+        seeds = per_goal.setdefault(tuple(goal), {})
+        best = seeds.setdefault(int(r["seed"]), 0.0)
+        if holds(r):
+            seeds[int(r["seed"])] = max(best, r["n_patterns"] / r["n_units"])
+    cells = []
+    for goal, seeds in sorted(per_goal.items()):
+        values = np.array(list(seeds.values()), dtype=float)
+        cells.append({"goal": list(goal), "n_seeds": len(seeds),
+                      "capacities": {str(s): v for s, v in sorted(seeds.items())},
+                      "mean": float(values.mean()), "median": float(np.median(values))})
+    return cells
+
+
+def _merged(records, sweeps=None) -> list[dict]:
+    names = sweeps or list(records)
+    return [r for name in names for r in records.get(name, [])]
+
+
+def grid_figure(records, sweeps=None, fixed_atom: str = "res", fixed_value: float = -1.0,
+                stat: str = "median", title: str = ""):
+    """Studies-engine renderer (records by sweep -> Figure): Fig. 4's grid heat-maps."""
+    outer = ("unq_ext", "unq_int") if fixed_atom not in ("unq_ext", "unq_int") else ("red", "res")
+    inner = tuple(a for a in ATOMS if a != fixed_atom and a not in outer)
+    return render_grid(cells_from_records(_merged(records, sweeps)), (fixed_atom, fixed_value),
+                       outer, inner, stat, title)
+
+
+def slice_figure(records, base, sweeps=None, stat: str = "median", title: str = ""):
+    """Studies-engine renderer (records by sweep -> Figure): a (γ_unq,R, γ_syn) slice."""
+    from amem.search.goals import NAMED_GOALS
+
+    base = NAMED_GOALS.get(base, base) if isinstance(base, str) else base
+    return render_slice(cells_from_records(_merged(records, sweeps)), base, stat=stat, title=title)

@@ -13,9 +13,21 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from amem.harness.trials import (TrialSpec, _recall_record, build_model, canonical,
-                                 ensure_registered, trial_patterns)
-from amem.registry import model_class
+from amem.harness.trials import (
+    TrialSpec,
+    _recall_record,
+    build_model,
+    canonical,
+    ensure_registered,
+    trial_patterns,
+    with_model_version,
+)
+from amem.records.schema import jsonable
+from amem.registry import ModelSpec, model_class
+
+#: Models whose ``store_many`` trains networks of different goals together but that do not (yet)
+#: say so with a ``per_network_params`` class attribute.
+KNOWN_PER_NETWORK = {"infomorphic": ("goal",)}
 
 
 @dataclass
@@ -23,7 +35,8 @@ class SearchUnit:
     """Trials to run together (one executor task)."""
 
     trials: list[TrialSpec]
-    entry_points: dict[str, str] = field(default_factory=dict)
+    models: dict[str, ModelSpec] = field(default_factory=dict)  # the parent's registrations
+    search: str = "bisect"  # the ``search`` field of the records (how their loads were chosen)
 
 
 @dataclass
@@ -38,7 +51,10 @@ class UnitResult:
 
 def per_network_params(model_id: str) -> frozenset[str]:
     """Parameters that may differ between the networks of one ``store_many`` call."""
-    return frozenset(getattr(model_class(model_id), "per_network_params", ()))
+    declared = getattr(model_class(model_id), "per_network_params", None)
+    if declared is None:
+        declared = KNOWN_PER_NETWORK.get(model_id, ())
+    return frozenset(declared)
 
 
 def batch_key(trial: TrialSpec) -> tuple:
@@ -66,30 +82,31 @@ def run_search_unit(unit: SearchUnit) -> UnitResult:
     """Train and recall every trial of ``unit`` (top-level and picklable: any executor runs it)."""
     import socket
 
-    for model_id, entry_point in unit.entry_points.items():
-        ensure_registered(model_id, entry_point)
+    ensure_registered(unit.models)
     t0, c0 = time.perf_counter(), time.process_time()
     groups: dict[tuple, list[TrialSpec]] = {}
     for t in unit.trials:
+        t = with_model_version(t)
         groups.setdefault(batch_key(t), []).append(t)
     records: list[dict] = []
     epochs: dict[str, int | None] = {}
     for trials in groups.values():
         cls = model_class(trials[0].model)
         models = [build_model(t) for t in trials]
+        resolved = [jsonable(m.get_params()) for m in models]
         pattern_sets = [trial_patterns(t) for t in trials]
         s0 = time.perf_counter()
         models = cls.store_many(models, pattern_sets)
         store_s = (time.perf_counter() - s0) / len(trials)
-        for t, m, p in zip(trials, models, pattern_sets):
-            records.append(_recall_record(t, m, p, store_s))
+        for t, m, p, r in zip(trials, models, pattern_sets, resolved):
+            records.append(_recall_record(t, m, p, store_s, r, unit.search))
             epochs[t.key()] = network_epochs(m)
     return UnitResult(records, epochs, time.process_time() - c0, time.perf_counter() - t0,
                       socket.gethostname(), os.getpid())
 
 
-def split_units(trials: list[TrialSpec], workers: int, entry_points: dict[str, str],
-                max_batch: int = 4096) -> list[SearchUnit]:
+def split_units(trials: list[TrialSpec], workers: int, models: dict[str, ModelSpec],
+                search: str = "bisect", max_batch: int = 4096) -> list[SearchUnit]:
     """Batches that keep a ``store_many`` call as large as possible while every worker gets work.
 
     Each batchable group is cut into ``workers`` near-equal parts (at most ``max_batch`` trials):
@@ -104,5 +121,5 @@ def split_units(trials: list[TrialSpec], workers: int, entry_points: dict[str, s
         # early) and expensive (never stored: all epochs) networks
         group.sort(key=lambda t: (t.n_patterns, t.seed))
         parts = max(1, min(len(group), workers), -(-len(group) // max_batch))
-        units.extend(SearchUnit(group[k::parts], entry_points) for k in range(parts))
+        units.extend(SearchUnit(group[k::parts], models, search) for k in range(parts))
     return units

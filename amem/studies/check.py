@@ -37,7 +37,7 @@ def check_study(study: Study) -> CheckResult:
             missing.append(str(err))
     if missing:
         return CheckResult(study.id, "skipped", [
-            f"records not present: {m}" for m in missing] + [
+            f"records of {len(missing)} of {len(needed)} sweeps not present (e.g. {missing[0]}); "
             f"run `python -m amem.bench study run {study.id}` to make them"])
     with tempfile.TemporaryDirectory(prefix=f"amem-check-{study.id}-") as tmp:
         fresh = Path(tmp)

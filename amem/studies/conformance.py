@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from amem.errors import AmemError
+
 from amem.studies.data import RecordsMissing, load_function, load_inputs
 from amem.studies.spec import ReferenceDef, Study
 from amem.studies.tables import Table
@@ -35,7 +37,7 @@ def conformance_rows(study: Study, out: Path | None = None, quick: bool = False)
     """(one dict per reference, the records the measures used)."""
     rows, used = [], {}
     for ref in study.references:
-        measured = None
+        measured, note = None, ref.note
         if ref.measure:
             try:
                 inputs = load_inputs(study, ref.inputs, out, quick)
@@ -43,14 +45,20 @@ def conformance_rows(study: Study, out: Path | None = None, quick: bool = False)
                 inputs = None
             if inputs is not None:
                 used.update(inputs)
-                measured = load_function(ref.measure)(inputs, **ref.args)
+                try:
+                    measured = load_function(ref.measure)(inputs, **ref.args)
+                except AmemError as err:  # e.g. a --quick run lacks the size the item names
+                    note = f"not measured: {err}"
         rows.append({"item": ref.item, "published": ref.value, "resolution": ref.resolution,
                      "source": ref.source, "criterion": ref.criterion, "measured": measured,
-                     "verdict": verdict(ref, measured), "note": ref.note})
+                     "verdict": verdict(ref, measured), "note": note})
     return rows, used
 
 
-def conformance_table(study: Study, out: Path | None = None, quick: bool = False):
+def conformance_table(study: Study, out: Path | None = None, quick: bool = False,
+                      with_rows: bool = False):
+    """The conformance table (Markdown/LaTeX via :class:`Table`); with ``with_rows`` also the
+    rows as dicts (written as ``references.json``)."""
     rows, used = conformance_rows(study, out, quick)
     cells = []
     for r in rows:
@@ -64,4 +72,4 @@ def conformance_table(study: Study, out: Path | None = None, quick: bool = False
     table = Table(["item", "published", "amem [95% CI]", "verdict", "criterion", "source", "note"],
                   cells, caption=f"Reference values of study {study.id}. Verdict: {VERDICT_RULE}.",
                   align=["l", "r", "r", "l", "l", "l", "l"])
-    return table, used
+    return (table, used, rows) if with_rows else (table, used)

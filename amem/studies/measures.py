@@ -6,11 +6,13 @@ from amem.errors import AmemError
 
 
 def capacity(records: dict[str, list[dict]], criterion: str = "paper", model: str | None = None,
-             n_units: int | None = None, noise: float = 0.0, params: dict | None = None) -> dict:
+             n_units: int | str | None = None, noise: float = 0.0, params: dict | None = None) -> dict:
     """Mean capacity alpha over seeds with its 95% CI, for one curve of the input sweeps."""
     from amem.harness.summary import summarize
 
     rows = [r for recs in records.values() for r in recs]
+    if n_units == "max":  # the largest N of the records (a finite-size scan's last point)
+        n_units = max(r["n_units"] for r in rows if r["model"] == model)
     picked = [c for c in summarize(rows, [criterion])
               if (model is None or c["model"] == model)
               and (n_units is None or c["n_units"] == n_units)

@@ -4,7 +4,8 @@
     ...the Markdown of output NAME of study ID (a table or a text output)...
     <!-- /amem:render -->
 
-``study render ID`` rewrites the blocks of that study in :func:`readme_files`; the tests compare
+A block whose opening marker is not followed by a line break is inline (a number in a sentence
+or a table cell): its body is the output's text on one line. ``study render ID`` rewrites the blocks of that study in :func:`readme_files`; the tests compare
 every block with a fresh render of the committed records (:func:`stale_blocks`).
 """
 
@@ -17,8 +18,8 @@ from pathlib import Path
 from amem.errors import AmemError
 from amem.studies.spec import REPO_ROOT
 
-MARKER = re.compile(r"<!-- amem:render study=(?P<study>[\w.-]+) output=(?P<output>[\w.-]+) -->\n"
-                    r"(?P<body>.*?)<!-- /amem:render -->", re.S)
+MARKER = re.compile(r"<!-- amem:render study=(?P<study>[\w.-]+) output=(?P<output>[\w.-]+) -->"
+                    r"(?P<nl>\n?)(?P<body>.*?)<!-- /amem:render -->", re.DOTALL)
 
 
 @dataclass
@@ -27,6 +28,11 @@ class Block:
     study: str
     output: str
     body: str
+    inline: bool = False
+
+
+def _shape(text: str, inline: bool) -> str:
+    return text.strip() if inline else text
 
 
 def readme_files(root: Path = REPO_ROOT) -> list[Path]:
@@ -36,7 +42,8 @@ def readme_files(root: Path = REPO_ROOT) -> list[Path]:
 
 
 def blocks(path: Path) -> list[Block]:
-    return [Block(path, m["study"], m["output"], m["body"]) for m in MARKER.finditer(path.read_text())]
+    return [Block(path, m["study"], m["output"], m["body"], not m["nl"])
+            for m in MARKER.finditer(path.read_text())]
 
 
 def fresh_markdown(study_id: str, output: str, cache: dict | None = None, out: Path | None = None) -> str:
@@ -80,12 +87,13 @@ def update_file(path: Path, study_id: str | None = None, cache: dict | None = No
         if study_id is not None and m["study"] != study_id:
             return m[0]
         try:
-            body = fresh_markdown(m["study"], m["output"], cache)
+            body = _shape(fresh_markdown(m["study"], m["output"], cache), not m["nl"])
         except RecordsMissing:
             return m[0]
         if body != m["body"]:
             changed.append(f"{path}: {m['study']}/{m['output']}")
-        return f"<!-- amem:render study={m['study']} output={m['output']} -->\n{body}<!-- /amem:render -->"
+        return (f"<!-- amem:render study={m['study']} output={m['output']} -->{m['nl']}{body}"
+                "<!-- /amem:render -->")
 
     new = MARKER.sub(replace, text)
     if new != text:
@@ -102,7 +110,7 @@ def stale_blocks(paths: list[Path] | None = None) -> tuple[list[str], list[str]]
     for path in paths if paths is not None else readme_files():
         for b in blocks(path):
             try:
-                body = fresh_markdown(b.study, b.output, cache)
+                body = _shape(fresh_markdown(b.study, b.output, cache), b.inline)
             except RecordsMissing as err:
                 skipped.append(f"{path}: {b.study}/{b.output}: {err}")
                 continue

@@ -149,6 +149,10 @@ def parse_study(data: dict, path: Path) -> Study:
     out = out if out.is_absolute() else base / out
     quick = data.get("quick", {})
     _check_keys(quick, QUICK_KEYS, f"{where}: [quick]")
+    imports = data.get("imports", [])
+    if not isinstance(imports, list) or not all(isinstance(m, str) for m in imports):
+        raise AmemError(f"{where}: imports must be a list of module names")
+    import_modules(imports, path.parent, where)  # the sweeps may name the models they register
     sweeps = [_parse_sweep(s, f"{where}: sweep #{i + 1}") for i, s in enumerate(data.get("sweep", []))]
     names = [s.name for s in sweeps]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -161,12 +165,24 @@ def parse_study(data: dict, path: Path) -> Study:
         raise AmemError(f"{where}: output names must be unique")
     references = [_parse_reference(r, f"{where}: reference #{i + 1}", names)
                   for i, r in enumerate(data.get("reference", []))]
-    imports = data.get("imports", [])
-    if not isinstance(imports, list) or not all(isinstance(m, str) for m in imports):
-        raise AmemError(f"{where}: imports must be a list of module names")
     return Study(id=study_id, title=data.get("title", study_id),
                  description=data.get("description", ""), out=out, source=path, sweeps=sweeps,
                  outputs=outputs, references=references, imports=imports, quick=quick)
+
+
+def import_modules(names: list[str], folder: Path, where: str) -> None:
+    """Import a study's modules (they register its models); the study file's folder is searched
+    first, so a ``my_models.py`` beside ``my_study.toml`` is found."""
+    import importlib
+    import sys
+
+    if names and str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError as err:
+            raise AmemError(f"{where}: imports {name!r}: {err}") from None
 
 
 def _parse_sweep(d: dict, where: str) -> SweepDef:

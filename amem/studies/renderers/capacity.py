@@ -73,3 +73,13 @@ def check_recall(records):
         if rows and rows[0].get("probe", "recall") != "recall":
             raise AmemError(f"sweep {name!r} is a {rows[0]['probe']} probe; this renderer reads "
                             "recall records")
+
+
+def capacity_range_text(records, model, noise=0.0, criterion="paper", digits=3, sweeps=None):
+    """``0.169 → 0.137`` : capacity at the smallest and the largest N (README headline)."""
+    caps = [c for c in summaries(records, [criterion], sweeps)
+            if c["model"] == model and abs(c["noise"] - noise) < 1e-12]
+    if not caps:
+        raise AmemError(f"no {model} curve at noise {noise:g} under {criterion}")
+    caps.sort(key=lambda c: c["n_units"])
+    return f"{caps[0]['capacity_alpha']:.{digits}f} → {caps[-1]['capacity_alpha']:.{digits}f}"

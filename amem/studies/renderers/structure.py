@@ -1,0 +1,131 @@
+"""Capacity against pattern structure (bias, Markov p, alpha_D, separation) and the real-data
+table, from recall records of sweeps that differ in their pattern family's parameters."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from amem.records.schema import canonical
+from amem.studies.renderers.capacity import merged, param_text, summaries
+from amem.studies.tables import Table, ci_text
+
+XLABELS = {"bias": "pattern bias a (mean activity)", "p": "Markov transition probability p",
+           "alpha_d": r"$\alpha_D = D/N$", "separation": "mean pairwise Hamming distance / N"}
+
+
+def _family_value(patterns: str, pattern_param, name: str):
+    from amem.patterns import resolve_params
+
+    return resolve_params(patterns, pattern_param)[name]
+
+
+def structure_points(records, sweeps=None, param="p", criterion="paper"):
+    """{(model, params, N): [(x, alpha_c, ci_low, ci_high, seeds, censored), ...] sorted by x}."""
+    curves: dict[tuple, list] = {}
+    for c in summaries(records, [criterion], sweeps):
+        x = _family_value(c["patterns"], c["pattern_param"], param)
+        key = (c["model"], canonical(c["params"]), c["n_units"])
+        curves.setdefault(key, []).append((float(x), c["capacity_alpha"], c["ci_low"],
+                                           c["ci_high"], c["n_seeds"], c["n_censored"]))
+    return {k: sorted(v) for k, v in sorted(curves.items())}
+
+
+def _label(model: str, params_json: str, n_units: int) -> str:
+    import json
+
+    params = param_text(json.loads(params_json))
+    return f"{model} ({params})" if params else model
+
+
+def structure_figure(records, sweeps=None, param="p", criterion="paper", theory=None,
+                     xlabel=None):
+    """alpha_c [95% CI] against a pattern parameter, one curve per model.
+
+    ``theory="biased-hebbian"`` adds the signal-to-noise prediction for the plain Hebbian rule
+    (:func:`amem.theory.biased.hebbian_biased_alpha`, calibrated on the measured Hebbian alpha_c
+    at bias 0) and the unbiased alpha_c the covariance rule should keep.
+    """
+    from matplotlib.figure import Figure
+
+    from amem.plots.capacity import COLUMN_WIDTH_IN
+
+    curves = structure_points(records, sweeps, param, criterion)
+    fig = Figure(figsize=(COLUMN_WIDTH_IN * 1.3, 2.8), layout="constrained")
+    ax = fig.subplots()
+    for (model, params, n_units), pts in curves.items():
+        x, y, lo, hi = (np.array([p[i] for p in pts]) for i in range(4))
+        ax.errorbar(x, y, yerr=[y - lo, hi - y], marker="o", ms=3, capsize=2, lw=1,
+                    label=_label(model, params, n_units))
+    if theory == "biased-hebbian":
+        _biased_theory(ax, curves)
+    ax.set_xlabel(xlabel or XLABELS.get(param, param))
+    ax.set_ylabel(rf"$\alpha_c$ ({criterion})")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=6)
+    return fig
+
+
+def _biased_theory(ax, curves) -> None:
+    from amem.theory.biased import hebbian_biased_alpha
+
+    for (model, params, n_units), pts in curves.items():
+        unbiased = [p[1] for p in pts if p[0] == 0.0]
+        if model != "hebbian" or params != "{}" or not unbiased:
+            continue
+        grid = np.linspace(0.0, max(p[0] for p in pts), 61)
+        ax.plot(grid, [hebbian_biased_alpha(n_units, b, unbiased[0]) for b in grid], "k--",
+                lw=0.8, label=f"Hebbian S/N theory, N={n_units}")
+        ax.axhline(unbiased[0], color="0.5", ls=":", lw=0.8,
+                   label="unbiased α_c (covariance rule theory)")
+
+
+def structure_table(records, sweeps=None, param="p", criterion="paper", digits=3):
+    """alpha_c [95% CI] per model and pattern parameter value."""
+    rows = []
+    for (model, params, n_units), pts in structure_points(records, sweeps, param, criterion).items():
+        for x, alpha, lo, hi, seeds, censored in pts:
+            rows.append([_label(model, params, n_units), str(n_units), f"{x:g}",
+                         ci_text(alpha, lo, hi, digits), str(seeds), str(censored)])
+    return Table(["model", "N", param, f"α_c [95% CI] ({criterion})", "seeds", "censored"], rows)
+
+
+def real_data_table(records, capacity, recall, criterion="paper", digits=3):
+    """Per data set and model: alpha_c from clean cues, and recall from each recall sweep.
+
+    ``capacity``: sweeps whose records give alpha_c (any search); ``recall``: sweeps at one load
+    (e.g. occluded cues), summarised as the mean final overlap over seeds (± standard error) and
+    the mean fraction of patterns retrieved (overlap >= 0.95).
+    """
+    caps = {}
+    for c in summaries(records, [criterion], capacity):
+        caps[(c["patterns"], c["n_units"], c["model"], canonical(c["params"]))] = c
+    recall_cols: list[str] = []
+    recalled: dict[tuple, dict[str, str]] = {}
+    for name in recall:
+        groups: dict[tuple, list[dict]] = {}
+        for r in merged(records, [name]):
+            groups.setdefault((r["patterns"], r["n_units"], r["model"], canonical(r["params"]),
+                               r["cue"], r["noise"], r["n_patterns"]), []).append(r)
+        for (fam, n, model, params, cue, noise, p), rows in groups.items():
+            column = f"{cue} {noise:g}, P={p}: overlap / retrieved"
+            if column not in recall_cols:
+                recall_cols.append(column)
+            overlap = np.array([r["mean_overlap"] for r in rows])
+            se = overlap.std(ddof=1) / math.sqrt(len(overlap)) if len(overlap) > 1 else 0.0
+            retrieved = np.mean([r["frac_retrieved"] for r in rows])
+            recalled.setdefault((fam, n, model, params), {})[column] = (
+                f"{overlap.mean():.{digits}f} ± {se:.{digits}f} / {retrieved:.2f}")
+    keys = sorted(set(caps) | set(recalled))
+    rows = []
+    for key in keys:
+        fam, n, model, params = key
+        c = caps.get(key)
+        alpha = (ci_text(c["capacity_alpha"], c["ci_low"], c["ci_high"], digits)
+                 + (" (censored)" if c["n_censored"] else "")) if c else "—"
+        seeds = str(c["n_seeds"]) if c else "—"
+        rows.append([fam, str(n), _label(model, params, n), alpha, seeds]
+                    + [recalled.get(key, {}).get(col, "—") for col in recall_cols])
+    return Table(["data", "N", "model", f"α_c [95% CI] ({criterion}, clean cues)", "seeds"]
+                 + recall_cols, rows)
