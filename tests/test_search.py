@@ -348,3 +348,21 @@ def test_median_pruning_stops_goals_below_the_finished_median(tmp_path):
               log=lambda m: None)
     state = {t.params["g_red"]: t.state for t in study.trials}
     assert [r for r in reds if state[r] == TrialState.PRUNED] == [0.2, 0.05]
+
+
+def test_records_of_other_code_are_refused_or_kept_apart(tmp_path):
+    from amem.records.provenance import code_identity
+
+    mine = code_identity()
+    goals = [Candidate.make([0, 0, 1, 0, 0])]
+    first = CapacityObjective(TINY, tmp_path, code=mine)
+    first.evaluate(goals, 1)
+    assert all(r["code"]["sources"] == mine["sources"] for r in first.store.load())
+    other = {**mine, "sources": "0" * len(str(mine.get("sources") or "x")), "commit": "other"}
+    with pytest.raises(AmemError, match="other code"):
+        CapacityObjective(TINY, tmp_path, code=other).evaluate(goals, 1)
+    mixed = CapacityObjective(TINY, tmp_path, code=other, allow_mixed_code=True)
+    result = mixed.evaluate(goals, 1)[0]
+    assert mixed.trained and not (mixed.used - mixed.trained)  # nothing of the other code reused
+    again = CapacityObjective(TINY, tmp_path, code=other, allow_mixed_code=True)
+    assert again.evaluate(goals, 1)[0].capacities == result.capacities and not again.trained
