@@ -50,18 +50,21 @@ def check_probe_params(params: Mapping) -> None:
 
 
 def joints_of(model, patterns) -> np.ndarray:
-    """(N, n1, n2, 2) joints of every neuron of a stored model, as its training estimates them."""
-    from amem.anatomy import AnatomyOptions, neuron_sources, recurrent_couplings
+    """(N, n1, n2, 2) joints of every neuron of a stored model, as its training estimates them:
+    one sample per stored pattern, external drive r = w_ext xi, recurrent field c = W xi + b,
+    theta = sigma(r + c), the model's binning and bin counts."""
     from amem.pid.estimators import DEFAULT_BINS, neuron_joints
 
+    if not getattr(getattr(model, "tags", None), "recurrent_weights", False):
+        raise AmemError(f"pid-measures: {type(model).__name__} exposes no recurrent weights")
     binning = getattr(model, "binning", "adaptive")
-    ext_w = float(getattr(model, "external_weight", 2.3))
-    opts = AnatomyOptions(binning=binning, output="sigmoid", external_weight=ext_w,
-                          n_bins=getattr(model, "n_bins", None))
-    w, b = recurrent_couplings(model)
-    r, c, theta = neuron_sources(w, b, patterns, opts)
+    x = np.asarray(patterns, dtype=np.float64)
+    c = x @ np.asarray(model.weights_, dtype=np.float64).T + np.asarray(model.bias_, dtype=np.float64)
+    r = float(getattr(model, "external_weight", 2.3)) * x
+    theta = 0.5 * (1.0 + np.tanh(0.5 * (r + c)))  # logistic, overflow-free
     ext, rec = DEFAULT_BINS[binning]
-    return neuron_joints(r, c, theta, binning=binning, n_bins=(ext, opts.n_bins or rec))
+    return neuron_joints(r, c, theta, binning=binning,
+                         n_bins=(ext, getattr(model, "n_bins", None) or rec))
 
 
 def dit_atoms(joint: np.ndarray, measure: str) -> np.ndarray:
