@@ -180,3 +180,38 @@ def test_every_figure_draws_from_hand_built_records():
     # the ablation panel shows the paper's seven values
     ax = figures[3].axes[0]
     assert list(ax.get_lines()[-1].get_ydata()) == list(b25.ABLATION_PAPER)
+
+
+# ------------------------------------------------------------------ pid-measures probe
+def _joint(rule):
+    """(2, 2, 2) joint of two uniform bits and Y = rule(s1, s2) (target axis [-1, +1] as 0, 1)."""
+    j = np.zeros((2, 2, 2))
+    for a in (0, 1):
+        for b in (0, 1):
+            j[a, b, rule(a, b)] = 0.25
+    return j
+
+
+@pytest.mark.parametrize("measure", ["wb", "pm", "mmi"])
+def test_dit_measures_on_textbook_joints(measure):
+    pytest.importorskip("dit")
+    from amem.harness.pid_measures import dit_atoms
+
+    xor = dit_atoms(_joint(lambda a, b: a ^ b), measure)
+    copy1 = dit_atoms(_joint(lambda a, b: a), measure)
+    assert xor == pytest.approx([0, 0, 0, 1, 0], abs=1e-9)
+    if measure != "pm":  # PM gives Y = S1 a redundancy and a negative unique part (pointwise)
+        assert copy1 == pytest.approx([1, 0, 0, 0, 0], abs=1e-9)
+    same = np.zeros((2, 2, 2))
+    same[0, 0, 0] = same[1, 1, 1] = 0.5  # S1 = S2 = Y
+    assert dit_atoms(same, measure) == pytest.approx([0, 0, 1, 0, 0], abs=1e-9)
+
+
+def test_pid_measures_probe_params_are_checked():
+    from amem.errors import AmemError
+    from amem.harness.pid_measures import check_probe_params
+
+    check_probe_params({"measures": ["sx"], "neurons": 3})
+    for bad in ({"measures": ["nope"]}, {"neurons": 0}, {"colour": 1}):
+        with pytest.raises(AmemError):
+            check_probe_params(bad)
