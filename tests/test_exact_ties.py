@@ -100,7 +100,7 @@ def test_real_couplings_near_a_tie_are_decided_exactly(update):
     # the wrong sign): the sign of the exact sum wins
     rng = np.random.default_rng(3)
     cue = random_patterns(1, 21, seed=4)[0]
-    w, b = cancelling_couplings(cue, rng, with_bias=False)
+    w, _ = cancelling_couplings(cue, rng, with_bias=False)
     tiny = np.nextafter(0.0, 1.0) * 2**60  # far below any rounding error of the sums
     w[0, 0] = tiny * cue[0]  # unit 0: exact field +tiny (W_ii was 0, so nothing is lost)
     w[2, 2] = -tiny * cue[2]  # unit 2: exact field -tiny

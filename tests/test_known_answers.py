@@ -114,7 +114,10 @@ def curve_records(capacity=CAPACITY, model="hebbian", params=None, noise=0.0, cu
                          "max_steps": max_steps, "n_patterns": p, "seed": seed, "alpha": p / N,
                          "resolved_params": {"update": "sync", "seed": seed, **(params or {})},
                          "mean_overlap": value, "frac_retrieved": value, "frac_stable": value,
-                         "frac_exact": value, **(extra or {})})
+                         "frac_exact": value,
+                         # what the model ran with (a summary reads the update rule from here)
+                         "resolved_params": {"update": "sync", **(params or {})},
+                         **(extra or {})})
     return rows
 
 

@@ -82,12 +82,12 @@ def test_markov_p_sets_neighbour_agreement(p):
     assert abs(spatial.mean()) < 0.05 and abs(temporal.mean()) < 0.05
 
 
-def _features_twin(n_patterns, n_units, d, rng):
+def _features_twin(n_patterns, n_units, d, rng, latent):
     """Slow, obviously-correct twin of the random-features model: one pattern at a time."""
     f = rng.standard_normal((n_units, d))
     out = []
     for _ in range(n_patterns):
-        z = rng.choice([-1.0, 1.0], size=d)
+        z = rng.choice([-1.0, 1.0], size=d) if latent == "binary" else rng.standard_normal(d)
         out.append(np.where(f @ z >= 0, 1, -1))
     return np.array(out)
 
@@ -98,17 +98,24 @@ def _mean_square_unit_correlation(x):
     return float(np.mean(off ** 2) - 1.0 / len(x))  # minus the sampling noise 1/P
 
 
-@pytest.mark.parametrize("d", [3, 30])
-def test_features_dimension_sets_the_unit_correlation(d):
+@pytest.mark.parametrize("d, latent", [(3, "gaussian"), (30, "gaussian"), (3, "binary")])
+def test_features_dimension_sets_the_unit_correlation(d, latent):
     n, p = 40, 2000
-    ours = np.mean([_mean_square_unit_correlation(make_patterns("features", p, n, s, {"d": d}))
+    params = {"d": d, "latent": latent}
+    ours = np.mean([_mean_square_unit_correlation(make_patterns("features", p, n, s, params))
                     for s in range(4)])
-    twin = np.mean([_mean_square_unit_correlation(_features_twin(p, n, d, np.random.default_rng(100 + s)))
-                    for s in range(4)])
+    twin = np.mean([_mean_square_unit_correlation(
+        _features_twin(p, n, d, np.random.default_rng(100 + s), latent)) for s in range(4)])
     assert ours == pytest.approx(twin, rel=0.2)
     # fewer latent dimensions, stronger correlation: about (2/pi)^2 / D for large D
     if d == 30:
         assert ours == pytest.approx((2 / np.pi) ** 2 / d, rel=0.35)
+
+
+def test_binary_latents_give_at_most_2_to_the_d_patterns():
+    x = make_patterns("features", 300, 50, 0, {"d": 4, "latent": "binary"})
+    assert len(np.unique(x, axis=0)) <= 16
+    assert len(np.unique(make_patterns("features", 300, 50, 0, {"d": 4}), axis=0)) > 100
 
 
 def test_features_alpha_d_sets_d():

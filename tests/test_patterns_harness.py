@@ -85,7 +85,7 @@ def test_real_data_records_carry_source_and_licence(tmp_path, capsys):
 def test_bisection_stops_at_the_size_of_a_data_set(tmp_path, capsys):
     size = ap.max_patterns("letters", 100, {"chars": "digits"})
     code, _out, err = run(["capacity", "--model", "pseudoinverse", "--param", "self_coupling=true",
-                          "--n", "100", "--alphas", "0.01:0.05", "--search", "bisect",
+                          "--n", "100", "--alphas", "0.05:1.0", "--search", "bisect",
                           "--patterns", "letters", "--pattern-param", "chars=digits",
                           "--seeds", "1", "--out", str(tmp_path), "--no-progress", "--no-plot"],
                          capsys)

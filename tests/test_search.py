@@ -16,6 +16,7 @@ from amem.search.ledger import cost_summary, key_epochs, read_ledger
 from amem.search.objective import Candidate, CapacityObjective, ObjectiveConfig
 from amem.search.paths import OPTIMIZE_ALPHAS, PathRunner, bisect_path, grid_path
 
+
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     """Tiny networks: one thread is faster than two fighting for a loaded machine's cores."""
@@ -42,7 +43,7 @@ def _run_path(path, capacity_p):
 def test_bisect_path_takes_the_harness_steps(low, high, cap):
     """The lockstep path is the harness's bisection, step for step (its slow twin)."""
     base = TrialSpec(model="x", n_patterns=1)
-    for true_p in range(0, cap + 5):
+    for true_p in range(cap + 5):
         asked = []
 
         def runner(trials, models, search=None):
@@ -138,6 +139,14 @@ def test_ledger_counts_network_epochs(tmp_path):
     assert total["network_epochs"] == sum(epochs.values()) == ledger.network_epochs
     assert total["networks_trained"] == len(objective.trained)
     assert total["cpu_s"] > 0 and total["wall_s"] > 0
+    from amem.search.ledger import needed_cost
+
+    pairs = {((0.0, 0.0, 1.0, 0.0, 0.0), s) for s in (0, 1)}
+    needed = needed_cost(objective.store.load(), pairs)
+    assert needed["network_epochs"] == ledger.network_epochs
+    assert needed["trials"] == len(objective.trained) and not needed["trials_without_epoch_count"]
+    assert needed_cost(objective.store.load(), {((0.0, 0.0, 1.0, 0.0, 0.0), 0)})["trials"] < \
+        needed["trials"]
 
 
 def test_bad_objective_settings_are_one_line_errors(tmp_path):
@@ -293,3 +302,86 @@ def test_cells_from_records_take_the_largest_stored_load():
     assert cell["goal"] == g and cell["n_seeds"] == 2
     assert cell["capacities"] == {"0": 1.55, "1": 0.1}
     assert cell["mean"] == pytest.approx(0.825) and cell["median"] == pytest.approx(0.825)
+
+
+class _StubObjective:
+    """Capacity = the redundancy weight (no training): pruning decisions are exact."""
+
+    ledger = None
+
+    def evaluate(self, candidates, n_seeds):
+        from amem.search.objective import GoalResult
+
+        return [GoalResult(c, list(range(n_seeds)), [c.goal[2]] * n_seeds, []) for c in candidates]
+
+
+def test_successive_halving_ranks_a_batch_best_first(tmp_path):
+    """Optuna's halving is asynchronous: asked best first, the batch's best goes on and every
+    other goal is ranked against the goals before it (top third of 1, 2, ... goals)."""
+    from optuna.trial import TrialState
+
+    from amem.search.optimize import SearchSpace, run_study
+
+    study = _study(tmp_path, pruner="halving", fidelities=(2, 6))
+    reds = [0.1, 0.9, 0.3, 0.7, 0.5, 0.2]
+    for r in reds:
+        study.enqueue_trial({"g_unq_ext": 0.0, "g_unq_int": 0.0, "g_red": r, "g_syn": 0.0,
+                             "g_res": 0.0})
+    run_study(study, _StubObjective(), SearchSpace(), n_trials=6, batch=6, fidelities=[2, 6],
+              log=lambda m: None)
+    kept = sorted(t.params["g_red"] for t in study.trials if t.state == TrialState.COMPLETE)
+    assert kept == [0.9]
+    assert sum(t.state == TrialState.PRUNED for t in study.trials) == 5
+
+
+def test_median_pruning_stops_goals_below_the_finished_median(tmp_path):
+    from optuna.trial import TrialState
+
+    from amem.search.optimize import SearchSpace, run_study
+
+    study = _study(tmp_path, pruner="median", fidelities=(2, 6))
+    reds = [0.1, 0.9, 0.3, 0.7, 0.5, 0.2, 0.6, 0.05]  # first 4 finish (start-up), then median 0.5
+    for r in reds:
+        study.enqueue_trial({"g_unq_ext": 0.0, "g_unq_int": 0.0, "g_red": r, "g_syn": 0.0,
+                             "g_res": 0.0})
+    run_study(study, _StubObjective(), SearchSpace(), n_trials=8, batch=4, fidelities=[2, 6],
+              log=lambda m: None)
+    state = {t.params["g_red"]: t.state for t in study.trials}
+    assert [r for r in reds if state[r] == TrialState.PRUNED] == [0.2, 0.05]
+
+
+def test_records_of_other_code_are_refused_or_kept_apart(tmp_path):
+    from amem.records.provenance import code_identity
+
+    mine = code_identity()
+    goals = [Candidate.make([0, 0, 1, 0, 0])]
+    first = CapacityObjective(TINY, tmp_path, code=mine)
+    first.evaluate(goals, 1)
+    assert all(r["code"]["sources"] == mine["sources"] for r in first.store.load())
+    other = {**mine, "sources": "0" * len(str(mine.get("sources") or "x")), "commit": "other"}
+    with pytest.raises(AmemError, match="other code"):
+        CapacityObjective(TINY, tmp_path, code=other).evaluate(goals, 1)
+    mixed = CapacityObjective(TINY, tmp_path, code=other, allow_mixed_code=True)
+    result = mixed.evaluate(goals, 1)[0]
+    assert mixed.trained and not (mixed.used - mixed.trained)  # nothing of the other code reused
+    again = CapacityObjective(TINY, tmp_path, code=other, allow_mixed_code=True)
+    assert again.evaluate(goals, 1)[0].capacities == result.capacities and not again.trained
+
+
+def test_goals_share_one_batched_training_and_workers_share_the_rest():
+    from amem.search.runner import batch_key, split_units
+
+    def trial(goal, p, seed=0, **params):
+        return TrialSpec(model="infomorphic", params={"goal": goal, **params}, n_units=20,
+                         n_patterns=p, seed=seed)
+
+    trials = [trial([0, 0, 1, 0, 0], p, s) for p in (10, 15) for s in (0, 1)] + \
+        [trial([1, 0, 1, 0, -1], 12, s) for s in (0, 1)]
+    assert len({batch_key(t) for t in trials}) == 1  # goals differ, one store_many
+    (unit,) = split_units(trials, 1, {})
+    assert len(unit.trials) == 6
+    parts = split_units(trials, 2, {})
+    assert sorted(len(u.trials) for u in parts) == [3, 3]
+    assert {t.n_patterns for t in parts[0].trials} == {10, 12, 15}  # dealt by P: mixed loads
+    other = trials + [trial([0, 0, 1, 0, 0], 10, epochs=7)]
+    assert len(split_units(other, 1, {})) == 2  # other shared params: another training

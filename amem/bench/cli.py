@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from amem.bench.outdir import check_out_dir
 from amem.errors import AmemError
 
 DEFAULT_MODELS = "hebbian,modern,infomorphic"
@@ -63,7 +64,8 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chunk-size", type=int, default=None, metavar="K",
                    help="trials per work unit (default: the model's preference, at most 16)")
     p.add_argument("--device", default=None, metavar="DEV",
-                   help="torch device (cpu, cuda, cuda:1) for models that take one; part of the "
+                   help="torch device (cpu, cuda) for models that take one, checked against what each "
+                        "accepts; part of the "
                         "trial parameters (default: each model's own)")
     p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
                    help="import MODULE first (registers its models), repeatable")
@@ -79,6 +81,8 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
 
 def import_plugins(modules: list[str] | None) -> None:
     for name in modules or []:
+        if not name.strip() or name.startswith("."):
+            raise AmemError(f"--import {name!r} is not a module name; pass e.g. --import mypkg.models")
         try:
             importlib.import_module(name)
         except ImportError as err:
@@ -104,10 +108,12 @@ def config_from_args(args):
     params = parse_params(args.param, model_ids)
     models = apply_update_rule([(m, params[m]) for m in model_ids], args.update)
     models = apply_device(models, check_device(args.device, args.executor))
+    check_device_accepted(models, args.device)
     if args.device is not None and all("device" not in p for _, p in models):
         print(f"note: --device {args.device} ignored: none of the models takes a device",
               file=sys.stderr)
     noise = [parse_float(x, "--noise") for x in split_list(args.noise)] or [0.0]
+    check_grid_alphas(args.alphas, args.search)
     config = SweepConfig(models=models, n_units=sweep_sizes(args), alphas=parse_alphas(args.alphas),
                          seeds=args.seeds, seed_start=args.seed_start, noise=noise, cue=args.cue,
                          patterns=args.patterns,
@@ -115,7 +121,58 @@ def config_from_args(args):
                          max_steps=args.max_steps, search=args.search, criterion=args.criterion,
                          max_alpha=args.max_alpha, bisect_rtol=args.bisect_rtol)
     config.validate()
+    check_noise_flips(config.noise, config.n_units, args.cue)
     return config
+
+
+def check_grid_alphas(text: str, search: str) -> None:
+    """A grid given as LOW:HIGH would silently mean two loads: ask for the step."""
+    parts = text.strip().split(":")
+    if search == "grid" and len(parts) == 2:
+        low, high = parts
+        raise AmemError(f"--alphas {text} has no STEP: a grid needs START:STOP:STEP (e.g. "
+                        f"{low}:{high}:0.05) or a list A,B,C; LOW:HIGH is for --search bisect")
+
+
+def check_noise_flips(noise: list[float], sizes: list[int], cue: str) -> None:
+    """A noise that flips round(F*N) = 0 bits would silently mean clean cues."""
+    what = "flips" if cue == "flip" else "hides"
+    for f in noise:
+        for n in sizes:
+            if f > 0 and round(f * n) == 0:
+                raise AmemError(f"--noise {f:g} {what} round({f:g} x {n}) = 0 bits at N={n}, i.e. "
+                                f"clean cues; use --noise >= {1 / n:.3g} (one bit) or 0")
+
+
+def check_scheduler(address: str | None, executor: str) -> None:
+    """``--scheduler`` needs ``--executor dask`` and an address with a port."""
+    import re
+
+    if address is None:
+        return
+    if executor != "dask":
+        raise AmemError(f"--scheduler {address} needs --executor dask")
+    if address.startswith("inproc://"):
+        return
+    if not re.fullmatch(r"(?:[a-z]+://)?(?:\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}", address):
+        raise AmemError(f"--scheduler {address!r} is not a scheduler address; pass HOST:PORT, "
+                        "e.g. tcp://127.0.0.1:8786 (the address `dask scheduler` prints)")
+    port = int(address.rsplit(":", 1)[1])
+    if not 0 < port < 65536:
+        raise AmemError(f"--scheduler {address}: port {port} is not in 1..65535")
+
+
+def check_device_accepted(models, device: str | None) -> None:
+    """Every model that takes a device must accept ``--device`` (one line naming both)."""
+    from amem.registry import make
+
+    for model_id, params in models:
+        if device is not None and params.get("device") == device:
+            try:
+                make(model_id, **params)
+            except AmemError as err:
+                raise AmemError(f"--device {device} is not a device {model_id} runs on ({err})") \
+                    from None
 
 
 def check_device(device: str | None, executor: str) -> str | None:
@@ -125,7 +182,8 @@ def check_device(device: str | None, executor: str) -> str | None:
     if device is None:
         return None
     if not re.fullmatch(r"cpu|cuda(:\d+)?|mps", device):
-        raise AmemError(f"--device {device!r} is not a device; use cpu, cuda, cuda:N or mps")
+        raise AmemError(f"--device {device!r} is not a device; use cpu or cuda (what the models "
+                        "here take)")
     if device.startswith("cuda") and executor != "dask":
         import torch
 
@@ -171,8 +229,9 @@ def cmd_capacity(args) -> int:
     config = config_from_args(args)
     if args.chunk_size is not None and args.chunk_size < 1:
         raise AmemError(f"--chunk-size {args.chunk_size} must be at least 1")
+    out = check_out_dir(args.out)
+    check_scheduler(args.scheduler, args.executor)
     check_memory(config, args)
-    out = Path(args.out)
     code = code_identity()  # once, before this run writes anything
     store = RecordStore(out)
     # refused before anything in the folder changes
@@ -197,7 +256,8 @@ def cmd_capacity(args) -> int:
         if executor is not None:
             executor.close()
     # the same records `plot DIR` summarises: everything in the folder (kept apart by code)
-    summary = write_outputs(out, store.load(), plot=not args.no_plot, written_by=run_provenance)
+    summary = write_outputs(out, store.load(), plot=not args.no_plot, written_by=run_provenance,
+                            plot_options={"criterion": config.criterion})
     from amem.harness.summary import format_table
 
     print(format_table(summary["capacities"], config.criterion))
@@ -206,7 +266,7 @@ def cmd_capacity(args) -> int:
 
 
 def write_outputs(out: Path, records: list[dict], plot: bool = True,
-                  written_by: dict | None = None) -> dict:
+                  written_by: dict | None = None, plot_options: dict | None = None) -> dict:
     """``trials.csv``, ``summary.json`` and the figures of ``records`` (every record of ``out``,
     for ``capacity`` and ``plot`` alike), with the configurations of ``out/configs.jsonl``."""
     from amem.harness.summary import write_summary, write_trials_csv
@@ -221,13 +281,19 @@ def write_outputs(out: Path, records: list[dict], plot: bool = True,
     if plot:
         from amem.plots.capacity import write_plots
 
-        write_plots(out, records, summary["capacities"])
+        write_plots(out, records, summary["capacities"], **(plot_options or {}))
     return summary
 
 
 # ------------------------------------------------------------------------ list / plot
 def add_list_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("pattern", nargs="?", default="*", help="glob over model ids")
+    add_import_argument(p)
+
+
+def add_import_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--import", dest="imports", action="append", metavar="MODULE",
+                   help="import MODULE first (registers its models), repeatable")
 
 
 def cmd_list(args) -> int:
@@ -236,6 +302,7 @@ def cmd_list(args) -> int:
 
     from amem.registry import list_models, model_class, spec
 
+    import_plugins(args.imports)
     for model_id in list_models(args.pattern):
         s = spec(model_id)
         try:
@@ -268,17 +335,55 @@ def _list_pattern_families(pattern: str) -> None:
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="a --out directory of `capacity`")
+    p.add_argument("--criterion", default="paper",
+                   help="capacity criterion marked on the figures (paper, frac90, exact, all_exact)")
+    p.add_argument("--metric", default="mean_overlap",
+                   help="y axis: mean_overlap, frac_exact, frac_retrieved or frac_stable")
+    p.add_argument("--models", action="append", metavar="ID",
+                   help="only these models (repeatable or comma-separated)")
+    p.add_argument("--sizes", action="append", metavar="N",
+                   help="only these N (repeatable or comma-separated)")
+    p.add_argument("--title", default=None, help="a title above the axes")
+    p.add_argument("--format", default="png,pdf", metavar="FMT",
+                   help="comma-separated figure formats: png, pdf, svg (default png,pdf)")
+
+
+def plot_options_from_args(args) -> dict:
+    """Validated options of ``plot`` for :func:`amem.plots.capacity.write_plots`."""
+    from amem.bench.args import split_list
+    from amem.harness.criteria import get_criterion
+    from amem.plots.style import FORMATS
+
+    get_criterion(args.criterion)
+    metrics = ("mean_overlap", "frac_exact", "frac_retrieved", "frac_stable")
+    if args.metric not in metrics:
+        raise AmemError(f"--metric {args.metric!r} is not valid; choose one of {', '.join(metrics)}")
+    formats = split_list([args.format])
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise AmemError(f"--format {args.format!r}: use a comma list of {', '.join(FORMATS)}")
+    sizes = []
+    for text in split_list(args.sizes):
+        try:
+            sizes.append(int(text))
+        except ValueError:
+            raise AmemError(f"--sizes {text!r} is not an integer number of units") from None
+    return {"criterion": args.criterion, "metric": args.metric,
+            "models": split_list(args.models) or None, "sizes": sizes or None,
+            "title": args.title, "formats": tuple(dict.fromkeys(formats))}
 
 
 def cmd_plot(args) -> int:
     """Rebuild trials.csv, summary.json and the figures from the records in DIR."""
     from amem.records.store import RecordStore
 
+    options = plot_options_from_args(args)
     out = Path(args.dir)
     if not (out / "records.jsonl").exists():
         raise AmemError(f"{out} holds no records.jsonl; pass a directory written by `capacity --out`")
-    write_outputs(out, RecordStore(out).load())
-    print(f"wrote {out}/trials.csv, {out}/summary.json and figures")
+    write_outputs(out, RecordStore(out).load(), plot_options=options)
+    print(f"wrote {out}/trials.csv, {out}/summary.json and figures "
+          f"({', '.join(options['formats'])})")
     return 0
 
 
@@ -313,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = ["python", "-m", "amem.bench", *(sys.argv[1:] if argv is None else argv)]
@@ -325,6 +431,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:  # before or after a sweep (a sweep reports its own progress)
             print("\ninterrupted", file=sys.stderr)
             return 130
+        except MemoryError:
+            print("error: out of memory; lower --n or the top of --alphas (or use fewer "
+                  "--workers)", file=sys.stderr)
+            return 2
+        except OSError as err:  # a folder or file the user named cannot be written or read
+            where = f" {err.filename}" if err.filename else ""
+            print(f"error: cannot use{where}: {err.strerror or err}; pass a path you can "
+                  "write to", file=sys.stderr)
+            return 2
+        except SystemError as err:  # a Ctrl-C inside compiled (Numba) code
+            from amem.harness.executors import is_interrupt
+
+            if not is_interrupt(err):
+                raise
+            print("\ninterrupted", file=sys.stderr)
+            return 130
+
+
+def _tolerant_output() -> None:
+    """A terminal that cannot show a character (the table's "\u2265" on a latin-1 console)
+    gets a "?" instead of a UnicodeEncodeError traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
 
 
 @contextlib.contextmanager

@@ -38,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_sweep_arguments(parser, default_models="hebbian", default_n="100", default_alphas=PAPER_ALPHAS,
                         default_seeds=20, default_out="pid-out")
+    from amem.bench.cli import add_import_argument
+
+    add_import_argument(parser)
     parser.add_argument("--seed-start", type=int, default=0, help="first seed (seeds run seed-start..+K-1)")
     parser.add_argument("--binning", default="adaptive", choices=("fixed", "adaptive", "soft"),
                         help="estimator of the joint distribution (default adaptive, as the paper's "
@@ -75,9 +78,12 @@ def _run(args) -> int:
     resumable, same patterns as the capacity sweep for each seed); the CSV files and figures are
     rendered from those records."""
     from amem.anatomy import AnatomyOptions
+    from amem.bench.cli import import_plugins
     from amem.harness.executors import make_executor
     from amem.harness.sweep import SweepConfig, run_sweep
     from amem.records.store import RecordStore
+
+    import_plugins(getattr(args, "imports", None))
 
     out = Path(args.out)
     if args.plot_only:

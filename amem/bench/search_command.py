@@ -53,8 +53,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="goals asked and measured together (default 8); grids: goals per chunk (default 8)")
     p.add_argument("--fidelity", default="2,6", metavar="K1,K2,...",
                    help="seeds after each pruning step, increasing (default 2,6)")
-    p.add_argument("--pruner", choices=PRUNERS, default="halving",
-                   help="halving: successive halving over the fidelity steps; median; none")
+    p.add_argument("--pruner", choices=PRUNERS, default="median",
+                   help="median (default): stop a goal below the median of finished goals at "
+                        "the same seed count; halving: Optuna's asynchronous successive halving "
+                        "(reduction factor 3); none")
     p.add_argument("--with-hyper", action="store_true",
                    help="search external_weight, lr and binning along with the goal")
     p.add_argument("--storage", default=None, metavar="URL",
@@ -80,6 +82,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes (--executor process)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to join")
     p.add_argument("--no-render", action="store_true", help="grids/slices: skip the figures")
+    p.add_argument("--allow-mixed-code", action="store_true",
+                   help="use a DIR whose records other code made (they are kept, not reused)")
 
 
 def _objective_config(args):
@@ -130,7 +134,7 @@ def run(args) -> int:
     config = _objective_config(args)
     fidelities = _fidelities(args.fidelity)
     directory = Path(args.dir)
-    log = lambda message: print(message, flush=True)  # noqa: E731
+    log = lambda message: print(message, flush=True)
     if args.render:
         return _render(args, config, directory, log)
     if args.write_study:
@@ -141,7 +145,8 @@ def run(args) -> int:
     executor = None
     try:
         executor = make_executor(args.executor, args.workers, args.scheduler)
-        objective = CapacityObjective(config, directory, executor, ledger, log)
+        objective = CapacityObjective(config, directory, executor, ledger, log,
+                                      allow_mixed_code=args.allow_mixed_code)
         if args.grid is not None or args.slice_base is not None:
             _run_goal_set(args, objective, log)
         elif args.goal:
@@ -160,9 +165,39 @@ def run(args) -> int:
         if executor is not None:
             executor.close()
     totals = ledger.checkpoint(final=True)
-    write_cost_file(directory)
+    needed = _needed(args, objective, context)
+    write_cost_file(directory, {context: needed} if needed else None)
     log(f"cost of this run ({context}): {format_cost(totals)}; all runs: {directory}/cost.json")
+    if needed:
+        log(f"needed by {context} in all (trained here or before): "
+            f"{needed['network_epochs']:,} network-epochs in {needed['trials']:,} trials")
     return 0
+
+
+def _needed(args, objective, context) -> dict | None:
+    """What the goals of this context cost to measure, whoever trained them (see ledger)."""
+    from amem.search.ledger import needed_cost
+    from amem.search.objective import Candidate
+
+    seeds = objective.config.seeds
+    if args.grid is not None or args.slice_base is not None:
+        from amem.search.grid import goal_set
+
+        goals = goal_set(args.grid, args.slice_base, args.slice_step)[1]
+        pairs = {(tuple(Candidate.make(g).goal), s) for g in goals for s in seeds(args.seeds)}
+    elif args.goal:
+        return None
+    else:
+        import optuna
+
+        storage = args.storage or f"sqlite:///{Path(args.dir).resolve() / 'optuna.db'}"
+        study = optuna.load_study(study_name=_study_name(args), storage=storage)
+        pairs = set()
+        for t in study.get_trials(deepcopy=False):
+            goal, caps = t.user_attrs.get("goal"), t.user_attrs.get("capacities")
+            if goal is not None and caps is not None:
+                pairs |= {(tuple(goal), s) for s in seeds(len(caps))}
+    return needed_cost([r for r in objective.store.load() if objective.stamp.made(r)], pairs)
 
 
 def _context(args) -> str:
@@ -182,8 +217,15 @@ def _study_name(args) -> str:
 def _run_search(args, objective, fidelities, log) -> None:
     import optuna
 
-    from amem.search.optimize import (SearchSpace, best_trial, finished_count, make_pruner,
-                                      make_sampler, open_study, run_study)
+    from amem.search.optimize import (
+        SearchSpace,
+        best_trial,
+        finished_count,
+        make_pruner,
+        make_sampler,
+        open_study,
+        run_study,
+    )
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     directory = Path(args.dir)
@@ -240,11 +282,14 @@ def _write_study(args, config, directory: Path, log) -> int:
     if config.protocol != "bisect" or config.rtol or config.seed_start:
         raise AmemError("--write-study writes the bisection protocol from seed 0; drop "
                         "--protocol grid, --bisect-rtol and --seed-start")
+    import os
+
+    path = Path(args.write_study)
+    # a study file's relative ``out`` is read from the file's folder: point it at DIR
+    out = os.path.relpath(directory.resolve(), path.resolve().parent)
     text = goal_study_toml(args.grid, args.slice_base, seeds=args.seeds, n_units=config.n_units,
                            alphas=(config.alpha_low, config.alpha_high),
-                           max_alpha=config.max_alpha, out=str(directory),
-                           params=config.params)
-    path = Path(args.write_study)
+                           max_alpha=config.max_alpha, out=out, params=config.params)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text)
     log(f"wrote {path}: run it with `python -m amem.bench study run {path}` (records in "
@@ -261,7 +306,7 @@ def _render(args, config, directory: Path, log) -> int:
     if not (directory / "records").exists():
         raise AmemError(f"{directory} holds no records; run search-goal --dir {directory} first")
     name, goals = goal_set(args.grid, args.slice_base, args.slice_step)
-    objective = CapacityObjective(config, directory)
+    objective = CapacityObjective(config, directory, allow_mixed_code=args.allow_mixed_code)
     cells = goal_cells(objective, goals, args.seeds)
     write_cells(directory / f"{name}.json", name, cells, config.to_json())
     if args.grid is not None:

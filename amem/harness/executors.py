@@ -10,6 +10,7 @@ interruption loses at most those.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -20,8 +21,16 @@ from typing import Any
 
 from amem.errors import AmemError
 from amem.records.store import sigint_held
-from amem.threads import (THREAD_ENV, available_cores, cap_worker_process, inline_threads,
-                          limit_threads, limited, restore_env, set_thread_env)
+from amem.threads import (
+    THREAD_ENV,
+    available_cores,
+    cap_worker_process,
+    inline_threads,
+    limit_threads,
+    limited,
+    restore_env,
+    set_thread_env,
+)
 
 __all__ = ["EXECUTORS", "THREAD_ENV", "InlineExecutor", "ProcessExecutor", "available_cores",
            "exit_with_parent", "limit_threads", "make_executor"]
@@ -50,7 +59,7 @@ class InlineExecutor:
         saved = None if self._user_chose else set_thread_env(self.threads)
         try:
             for unit in units:
-                with limited(self.threads):
+                with limited(self.threads), interrupt_as_keyboard_interrupt():
                     result = fn(unit)
                 yield result
         finally:
@@ -59,6 +68,29 @@ class InlineExecutor:
 
     def close(self) -> None:
         pass
+
+
+def is_interrupt(err: BaseException) -> bool:
+    """A Ctrl-C that arrived inside compiled code (Numba) surfaces as ``SystemError: ...
+    returned a result with an exception set`` caused by the ``KeyboardInterrupt``."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
+@contextlib.contextmanager
+def interrupt_as_keyboard_interrupt() -> Iterator[None]:
+    """Re-raise a Ctrl-C that compiled code wrapped in a ``SystemError`` as KeyboardInterrupt."""
+    try:
+        yield
+    except SystemError as err:
+        if is_interrupt(err):
+            raise KeyboardInterrupt from None
+        raise
 
 
 class ProcessExecutor:

@@ -45,13 +45,13 @@ def cgroup_room(root: Path = Path("/sys/fs/cgroup")) -> int | None:
     return None
 
 
-def ram_available(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+def ram_available(meminfo: Path = Path("/proc/meminfo"), use_psutil: bool = True) -> int | None:
     """Bytes of RAM the kernel could hand out without swapping (psutil, else MemAvailable)."""
     try:
         import psutil
     except ImportError:
-        pass
-    else:
+        psutil = None
+    if use_psutil and psutil is not None:
         return int(psutil.virtual_memory().available)
     try:
         for line in meminfo.read_text().splitlines():

@@ -131,7 +131,8 @@ def summarize(records: list[dict], criteria=None, search: str = "grid") -> list[
                 if per_seed and params_of else None)
             is_paper = (name == "paper" and fields["noise"] == 0 and update == "sync"
                         and fields["max_steps"] in (None, n_units) and fields["cue"] == "flip")
-            out.append({**fields, **estimate, "paper_protocol": is_paper, "protocol": protocol})
+            out.append({**fields, **estimate, **censoring(estimate, search),
+                        "paper_protocol": is_paper, "protocol": protocol})
     return out
 
 
@@ -175,9 +176,28 @@ def _clean(obj):
     return obj
 
 
+def censoring(estimate: dict, search: str = "grid") -> dict:
+    """Whether an estimate is only a lower bound: a seed that still stores at the largest load
+    tested has an unknown capacity above it, so the mean over seeds is a bound, not a value."""
+    k, n = estimate["n_censored"], estimate["n_seeds"]
+    where, fix = (("the top of the grid", "raise --alphas or use --search bisect")
+                  if search != "bisect" else ("the largest load searched", "raise --max-alpha"))
+    return {"censored": k > 0, "lower_bound": k > 0,
+            "censored_note": f"{k} of {n} seeds still store at {where}: {fix}" if k else None}
+
+
+def format_capacity(c: dict) -> str:
+    """``0.141 [0.130, 0.152]``, or ``>= 2.010 (10 of 10 seeds still store ...)`` for a bound."""
+    if c.get("lower_bound") or c.get("n_censored"):
+        note = c.get("censored_note") or censoring(c)["censored_note"]
+        return f"\u2265 {c['capacity_alpha']:.3f} ({note})"
+    return f"{c['capacity_alpha']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}]"
+
+
 def format_table(capacities: list[dict], criterion: str = "paper") -> str:
-    """A short human-readable table of the capacities under one criterion."""
-    lines = [f"{'model':<28} {'N':>6} {'noise':>6}  capacity alpha [95% CI]  seeds  ({criterion})"]
+    """A short human-readable table of the capacities under one criterion; a censored estimate
+    reads as a bound (``>= 2.010 (10 of 10 seeds still store at the top of the grid: ...)``)."""
+    lines = [f"{'model':<28} {'N':>6} {'noise':>6}  seeds  capacity alpha [95% CI]  ({criterion})"]
     mixed = len({(c["code"] or {}).get("id") for c in capacities}) > 1
     for c in capacities:
         if c["criterion"] != criterion:
@@ -186,8 +206,6 @@ def format_table(capacities: list[dict], criterion: str = "paper") -> str:
         if mixed:  # records of several code versions: say which row is which
             name += f" v{c['model_version']}@{((c['code'] or {}).get('id') or '')[:8]}"
         label = name + ("" if not c["params"] else " " + canonical(c["params"]))
-        cens = f" ({c['n_censored']} censored)" if c["n_censored"] else ""
-        lines.append(f"{label[:28]:<28} {c['n_units']:>6} {c['noise']:>6.2f}  "
-                     f"{c['capacity_alpha']:.3f} [{c['ci_low']:.3f}, {c['ci_high']:.3f}]  "
-                     f"{c['n_seeds']:>5}{cens}")
+        lines.append(f"{label[:28]:<28} {c['n_units']:>6} {c['noise']:>6.2f}  {c['n_seeds']:>5}  "
+                     f"{format_capacity(c)}")
     return "\n".join(lines)

@@ -111,7 +111,9 @@ def _check_patterns(config: SweepConfig) -> None:
     from amem.patterns import check_load, image_shape
 
     for n in config.n_units:
-        check_load(config.patterns, max(1, round(max(config.alphas) * n)), n, config.pattern_param)
+        # bisection stops at a finite data set's size by itself; a grid must fit inside it
+        loads = config.alphas if config.search == "grid" else config.alphas[:1]
+        check_load(config.patterns, max(1, round(max(loads) * n)), n, config.pattern_param)
         if config.cue.startswith("occlude") and image_shape(config.patterns, n,
                                                             config.pattern_param) is None:
             raise AmemError(f"--cue {config.cue} masks part of an image, but N={n} patterns of "
@@ -261,7 +263,8 @@ def plan_sweep(config: SweepConfig, done: Mapping[str, dict], workers: int = 1,
             loads = loads_to_patterns(config.alphas, base.n_units)
             lo, hi = loads[0], loads[-1]
             cap = max(hi, round(cap_alpha * base.n_units))
-            cap = min(cap, _max_patterns(config, base.n_units))
+            size = _max_patterns(config, base.n_units)  # a finite data set bounds the search
+            cap, hi, lo = min(cap, size), min(hi, size), min(lo, size)
             known = by_curve.get((base.group_key(), base.seed), {})
             unit = BisectUnit(base, lo, hi, cap, config.criterion, known, models,
                               config.bisect_rtol)

@@ -168,7 +168,7 @@ def run_trials(trials: list[TrialSpec], models: Mapping[str, ModelSpec] | None =
 
 
 def _recall_record(trial: TrialSpec, model, patterns: np.ndarray, store_s: float,
-                   resolved_params: dict, search: str) -> dict:
+                   resolved_params: dict | None = None, search: str = "grid") -> dict:
     cues = trial_cues(trial, patterns)
     t0 = time.perf_counter()
     out = model.recall(cues, max_steps=trial.max_steps)
@@ -182,6 +182,8 @@ def _recall_record(trial: TrialSpec, model, patterns: np.ndarray, store_s: float
         clean = model.recall(patterns, max_steps=1)
         stable = (clean.steps == 0) & (clean.status_codes == 0)
     overlap = agreement / n
+    if resolved_params is None and hasattr(model, "get_params"):
+        resolved_params = jsonable(model.get_params())
     record = {
         "schema": SCHEMA_VERSION,
         "key": trial.key(),
@@ -211,7 +213,7 @@ def _recall_record(trial: TrialSpec, model, patterns: np.ndarray, store_s: float
     source = data_source(trial.patterns, trial.pattern_param)
     if source is not None:  # real data: what it is and its licence travel with every record
         record["data_source"] = source
-    diagnostics = model.diagnostics()
+    diagnostics = model.diagnostics() if hasattr(model, "diagnostics") else None
     if diagnostics:
         record["diagnostics"] = jsonable(diagnostics)
     return record

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from amem.base import MemoryModel, ModelTags
+from amem.base import ModelTags
 from amem.errors import AmemError
-from amem.recurrent import SignDynamics
+from amem.recurrent import RecurrentMemory
 from amem.validation import check_bool, check_choice, check_float
 
 CENTRES = ("global", "unit")
 
 
-class CovarianceHopfield(MemoryModel):
+class CovarianceHopfield(RecurrentMemory):
     r"""Hopfield network with the covariance rule and its threshold (Tsodyks & Feigel'man 1988).
 
     M. V. Tsodyks & M. V. Feigel'man, "The enhanced storage capacity in neural networks with low
@@ -83,7 +83,7 @@ class CovarianceHopfield(MemoryModel):
         else:
             self.products_, self.sums_ = self.products_ + products, self.sums_ + sums
         self.count_ += len(x)
-        self._dynamics = None
+        self._couplings_changed()
 
     @property
     def centres_(self) -> np.ndarray:
@@ -114,13 +114,3 @@ class CovarianceHopfield(MemoryModel):
             return np.full(self.n_units_, float(self.threshold))
         a = self.centres_
         return a * np.mean(1.0 - a ** 2)
-
-    def _recall(self, cues, max_steps):
-        if getattr(self, "_dynamics", None) is None:
-            self._dynamics = SignDynamics(self.weights_, self.bias_)
-        return self._dynamics.recall(cues, max_steps, self.update, self.seed)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_dynamics"] = None
-        return state

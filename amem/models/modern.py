@@ -7,9 +7,9 @@ import math
 import numpy as np
 
 from amem.base import TRIAL_BYTES_PER_ENTRY, MemoryModel, async_order_bytes
-from amem.recurrent import async_orders
 from amem.errors import AmemError
 from amem.kernels.dense import dense_async_recall, dense_sync_recall
+from amem.recurrent import async_orders
 from amem.validation import as_bipolar, check_bool, check_choice, check_float, check_int
 
 ENERGIES = ("poly", "exp", "softmax")

@@ -108,6 +108,13 @@ def git_state(root: Path | None = None, dirs=SOURCE_DIRS) -> dict[str, object]:
                                            for p in changed)}
 
 
+def git_commit(root: Path | None = None) -> dict[str, object]:
+    """``{"id": commit, "dirty": flag}`` as summaries of schema 1 named them (see
+    :func:`git_state`)."""
+    state = git_state(root)
+    return {"id": state["commit"], "dirty": state["dirty"]}
+
+
 def code_identity(root: Path | None = None) -> dict[str, object]:
     """The package's code identity (see the module docstring). Measure it once per run, before
     the run writes anything."""

@@ -9,6 +9,7 @@ trial identities, so a goal reached by a grid and by a search shares its cached 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 
 from amem.errors import AmemError
@@ -45,7 +46,7 @@ def canonical_goal(goal: Sequence[float]) -> list[float]:
             x = round(float(v), GOAL_DECIMALS)
         except (TypeError, ValueError):
             raise AmemError(f"goal weight {v!r} is not a number") from None
-        if x != x or x in (float("inf"), float("-inf")):
+        if not math.isfinite(x):
             raise AmemError(f"goal {values!r} contains NaN or infinity; pass finite weights")
         out.append(x + 0.0)
     if not any(out):

@@ -123,7 +123,9 @@ def cost_summary(entries: list[dict]) -> dict:
             acc[1] += len(e["epochs"])
             acc[2] += 1
     out: dict[str, dict] = {}
-    for (context, session) in sorted(set(sessions) | set(trained)):
+    order = sorted(set(sessions) | set(trained),
+                   key=lambda cs: (cs[0], sessions.get(cs, {}).get("started") or 0))
+    for (context, session) in order:
         s = sessions.get((context, session), {})
         epochs, networks, _ = trained.get((context, session), [0, 0, 0])
         row = {"session": session, "started": s.get("started"), "finished": bool(s.get("final")),
@@ -145,11 +147,40 @@ def cost_summary(entries: list[dict]) -> dict:
     return out
 
 
-def write_cost_file(directory: str | os.PathLike) -> dict:
-    """Rebuild ``DIR/cost.json`` from the ledger and return it."""
-    summary = {"note": "network_epochs and CPU/wall seconds each context trained, per session; "
-                       "cache_hits: trials it reused without training",
-               "contexts": cost_summary(read_ledger(directory))}
+def needed_cost(records, pairs) -> dict:
+    """What measuring ``pairs`` ((canonical goal tuple, seed) of the same objective) needed,
+    whoever trained it: network-epochs (from the records' ``diagnostics``) and trials of the
+    records that belong to those pairs. A search and a grid compare by this number."""
+    pairs = set(pairs)
+    epochs = trials = unknown = 0
+    for r in records:
+        goal = (r.get("params") or {}).get("goal")
+        if isinstance(goal, list) and (tuple(goal), int(r["seed"])) in pairs:
+            trials += 1
+            n = (r.get("diagnostics") or {}).get("network_epochs")
+            if n is None:
+                unknown += 1
+            else:
+                epochs += int(n)
+    return {"network_epochs": epochs, "trials": trials, "trials_without_epoch_count": unknown,
+            "goal_seed_pairs": len(pairs)}
+
+
+def write_cost_file(directory: str | os.PathLike, needed: dict | None = None) -> dict:
+    """Rebuild ``DIR/cost.json`` from the ledger (``needed``: per context, what its goals needed,
+    kept from earlier writes) and return it."""
+    path = Path(directory) / COST_FILE
+    kept = {}
+    if path.exists():
+        try:
+            kept = json.loads(path.read_text()).get("needed", {})
+        except ValueError:
+            kept = {}
+    kept.update(needed or {})
+    summary = {"note": "contexts: network_epochs and CPU/wall seconds each context trained, per "
+                       "session (cache_hits: trials it reused without training); needed: what "
+                       "the goals each context measured cost to train, whoever trained them",
+               "contexts": cost_summary(read_ledger(directory)), "needed": kept}
     atomic_write_text(Path(directory) / COST_FILE, json.dumps(summary, indent=2))
     return summary
 

@@ -173,19 +173,23 @@ def run_study(study, objective: CapacityObjective, space: SearchSpace, n_trials:
         for step_no, seeds in enumerate(fidelities):
             last = step_no == len(fidelities) - 1
             measured = objective.evaluate([candidates[i] for i in active], seeds)
-            survivors = []
+            # report the whole batch, then ask the pruner best first. The median pruner compares
+            # with finished trials only, so the order does not matter to it; Optuna's successive
+            # halving is asynchronous (a goal is ranked among those that reached the rung
+            # before it), so best-first keeps the batch's best and ranks the rest against it
             for i, result in zip(active, measured):
-                t = asked[i]
                 results[i] = result
-                t.report(result.mean, seeds)
-                t.set_user_attr("capacities", result.capacities)
-                t.set_user_attr("goal", list(candidates[i].goal))
-                if not last and t.should_prune():
-                    study.tell(t, state=TrialState.PRUNED)
-                    log(_trial_line(study, t.number, "pruned", result, objective))
+                asked[i].report(result.mean, seeds)
+                asked[i].set_user_attr("capacities", result.capacities)
+                asked[i].set_user_attr("goal", list(candidates[i].goal))
+            survivors = []
+            for i in sorted(active, key=lambda i: -results[i].mean):
+                if not last and asked[i].should_prune():
+                    study.tell(asked[i], state=TrialState.PRUNED)
+                    log(_trial_line(study, asked[i].number, "pruned", results[i], objective))
                 else:
                     survivors.append(i)
-            active = survivors
+            active = sorted(survivors)
             if not active:
                 break
         for i in active:

@@ -13,8 +13,15 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from amem.harness.trials import (TrialSpec, _recall_record, build_model, canonical,
-                                 ensure_registered, trial_patterns, with_model_version)
+from amem.harness.trials import (
+    TrialSpec,
+    _recall_record,
+    build_model,
+    canonical,
+    ensure_registered,
+    trial_patterns,
+    with_model_version,
+)
 from amem.records.schema import jsonable
 from amem.registry import ModelSpec, model_class
 

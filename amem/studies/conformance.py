@@ -55,7 +55,10 @@ def conformance_rows(study: Study, out: Path | None = None, quick: bool = False)
     return rows, used
 
 
-def conformance_table(study: Study, out: Path | None = None, quick: bool = False):
+def conformance_table(study: Study, out: Path | None = None, quick: bool = False,
+                      with_rows: bool = False):
+    """The conformance table (Markdown/LaTeX via :class:`Table`); with ``with_rows`` also the
+    rows as dicts (written as ``references.json``)."""
     rows, used = conformance_rows(study, out, quick)
     cells = []
     for r in rows:
@@ -69,4 +72,4 @@ def conformance_table(study: Study, out: Path | None = None, quick: bool = False
     table = Table(["item", "published", "amem [95% CI]", "verdict", "criterion", "source", "note"],
                   cells, caption=f"Reference values of study {study.id}. Verdict: {VERDICT_RULE}.",
                   align=["l", "r", "r", "l", "l", "l", "l"])
-    return table, used
+    return (table, used, rows) if with_rows else (table, used)

@@ -108,13 +108,18 @@ def render_study(study: Study, directory: Path | None = None, out: Path | None =
     if study.references:
         from amem.studies.conformance import conformance_table
 
-        table, inputs = conformance_table(study, out, quick)
+        table, inputs, rows = conformance_table(study, out, quick, with_rows=True)
+        (directory / f"{REFERENCES_OUTPUT}.json").parent.mkdir(parents=True, exist_ok=True)
+        (directory / f"{REFERENCES_OUTPUT}.json").write_text(
+            json.dumps(rows, indent=1, sort_keys=True) + "\n")
         sidecar = {"study": study.id, "output": REFERENCES_OUTPUT,
                    "renderer": "amem.studies.conformance:conformance_table", "args": {},
                    "records": {"hash": records_hash(inputs),
                                "count": sum(map(len, inputs.values())), "sweeps": sorted(inputs)},
                    "commit": git["id"], "dirty": git["dirty"]}
-        rendered.append(write_output(table, REFERENCES_OUTPUT, directory, sidecar))
+        done = write_output(table, REFERENCES_OUTPUT, directory, sidecar)
+        done.files.append(f"{REFERENCES_OUTPUT}.json")  # compared as text by `study check`
+        rendered.append(done)
     from amem.studies.html import write_page
 
     write_page(study, rendered, directory, out)

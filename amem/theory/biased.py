@@ -24,7 +24,7 @@ def _phi_upper(x: float) -> float:
     return 0.5 * math.erfc(x / math.sqrt(2.0))
 
 
-def hebbian_crosstalk(n_units: int, n_patterns: int, bias: float) -> tuple[float, float]:
+def hebbian_crosstalk(n_units: int, n_patterns: float, bias: float) -> tuple[float, float]:
     """Mean and variance of the Hebbian crosstalk on one bit of a stored biased pattern."""
     others = max(0, n_patterns - 1)
     a2 = bias * bias
@@ -33,7 +33,7 @@ def hebbian_crosstalk(n_units: int, n_patterns: int, bias: float) -> tuple[float
     return mean, var
 
 
-def hebbian_biased_bit_error(n_units: int, n_patterns: int, bias: float) -> float:
+def hebbian_biased_bit_error(n_units: int, n_patterns: float, bias: float) -> float:
     """Gaussian-approximation probability that one bit of a stored pattern is unstable."""
     mean, var = hebbian_crosstalk(n_units, n_patterns, bias)
     if var == 0.0:
@@ -43,12 +43,22 @@ def hebbian_biased_bit_error(n_units: int, n_patterns: int, bias: float) -> floa
     return plus * _phi_upper((1.0 + mean) / sd) + minus * _phi_upper((1.0 - mean) / sd)
 
 
-def hebbian_biased_patterns(n_units: int, bias: float, error_level: float) -> int:
-    """Largest P whose predicted one-step bit-error rate stays <= ``error_level``."""
-    p = 1
-    while p < 10 * n_units and hebbian_biased_bit_error(n_units, p + 1, bias) <= error_level:
-        p += 1
-    return p
+def hebbian_biased_patterns(n_units: int, bias: float, error_level: float) -> float:
+    """The load P (a real number) at which the predicted bit-error rate reaches ``error_level``.
+
+    The crosstalk's mean and variance grow linearly in P - 1, so the rate is a smooth, increasing
+    function of P in the retrieval range; solved by bisection on [1, 10 N].
+    """
+    low, high = 1.0, 10.0 * n_units
+    if hebbian_biased_bit_error(n_units, low, bias) > error_level:
+        return low
+    for _ in range(60):
+        mid = 0.5 * (low + high)
+        if hebbian_biased_bit_error(n_units, mid, bias) <= error_level:
+            low = mid
+        else:
+            high = mid
+    return low
 
 
 def hebbian_biased_alpha(n_units: int, bias: float, alpha_unbiased: float) -> float:
@@ -56,10 +66,9 @@ def hebbian_biased_alpha(n_units: int, bias: float, alpha_unbiased: float) -> fl
 
     The criterion is calibrated once: capacity is where the one-step bit-error rate reaches the
     rate it has at the unbiased capacity ``alpha_unbiased`` (measured or theoretical, for the
-    same N and criterion). Then alpha_c(a) = P(a) / N with P(a) the largest load whose
-    predicted bit-error rate is no larger. At a = 0 this returns ``alpha_unbiased`` (to the
-    nearest pattern).
+    same N and criterion). Then alpha_c(a) = P(a) / N with P(a) the load at which the predicted
+    bit-error rate reaches that level (a real number: a smooth curve). At a = 0 it returns
+    ``alpha_unbiased``.
     """
-    p0 = max(1, round(alpha_unbiased * n_units))
-    level = hebbian_biased_bit_error(n_units, p0, 0.0)
+    level = hebbian_biased_bit_error(n_units, alpha_unbiased * n_units, 0.0)
     return hebbian_biased_patterns(n_units, bias, level) / n_units

@@ -1,0 +1,69 @@
+"""The inline executor's thread cap: cores free now (affinity, cgroup quota, load), an explicit
+OMP_NUM_THREADS wins, the environment is set while units run and restored after."""
+
+import os
+
+import pytest
+
+from amem import threads
+from amem.errors import AmemError
+from amem.harness.executors import InlineExecutor
+
+
+def test_cpu_quota_v2_and_v1(tmp_path):
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert threads.cpu_quota(str(tmp_path)) == 2
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert threads.cpu_quota(str(tmp_path)) is None
+    v1 = tmp_path / "v1" / "cpu"
+    v1.mkdir(parents=True)
+    (v1 / "cpu.cfs_quota_us").write_text("-1\n")
+    (v1 / "cpu.cfs_period_us").write_text("100000\n")
+    assert threads.cpu_quota(str(tmp_path / "v1")) is None
+    (v1 / "cpu.cfs_quota_us").write_text("300000\n")
+    assert threads.cpu_quota(str(tmp_path / "v1")) == 3
+
+
+def test_usable_cores_leaves_busy_cores_alone(monkeypatch):
+    monkeypatch.setattr(threads, "available_cores", lambda: 8)
+    monkeypatch.setattr(threads, "cpu_quota", lambda: None)
+    assert threads.usable_cores(load=0.0) == 8
+    assert threads.usable_cores(load=5.2) == 3
+    assert threads.usable_cores(load=40.0) == 1  # a busy machine: one thread, never zero
+    monkeypatch.setattr(threads, "cpu_quota", lambda: 2)
+    assert threads.usable_cores(load=0.0) == 2
+
+
+def test_explicit_omp_num_threads_wins(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert threads.inline_threads() == (3, True)
+    monkeypatch.setenv("OMP_NUM_THREADS", "many")
+    with pytest.raises(AmemError, match="OMP_NUM_THREADS"):
+        threads.inline_threads()
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    monkeypatch.setattr(threads, "usable_cores", lambda: 1)
+    assert threads.inline_threads() == (1, False)
+
+
+def test_inline_executor_caps_while_running_and_restores(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "7")
+    monkeypatch.setattr("amem.harness.executors.inline_threads", lambda: (1, False))
+    seen = []
+
+    def unit(x):
+        seen.append((os.environ.get("OMP_NUM_THREADS"), os.environ.get("OPENBLAS_NUM_THREADS"),
+                     threads.get_threads()["numba"]))
+        return x
+
+    assert list(InlineExecutor().map_unordered(unit, [1, 2])) == [1, 2]
+    assert {s[:2] for s in seen} == {("1", "1")}
+    assert all(s[2] in (None, 1) for s in seen)
+    assert "OMP_NUM_THREADS" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "7"
+
+
+def test_inline_executor_leaves_a_users_choice_alone(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    seen = []
+    list(InlineExecutor().map_unordered(lambda x: seen.append(os.environ["OMP_NUM_THREADS"]), [0]))
+    assert seen == ["2"]
