@@ -149,7 +149,7 @@ def fig3(records):
     fig, (a, b) = _figure(2)
     _accuracy_panel(a, records, [("fig2c_infomorphic", "redundancy"), ("fig3_external-mi", "external MI"),
                                  ("fig3_co-information", "co-information"), ("fig3_joint-mi", "joint MI")],
-                    "goals, N = 100")
+                    "goals (paper: N = 100)")
     sweep = records.get("fig3_gamma_unq_T") or []
     if sweep:
         rows = capacity_rows({"g": sweep}, by="goal0")
@@ -165,7 +165,7 @@ def fig5a(records):
     fig, (ax,) = _figure()
     _accuracy_panel(ax, records, [("fig2c_hebbian", "Hebb"), ("fig5a_descent-l2", "Descent L2"),
                                   ("fig5a_mpf", "MPF"), ("fig2c_infomorphic", r"$G=\Pi_{red}$"),
-                                  ("fig4_goal_i", "optimised (i)")], "N = 100, clean cues")
+                                  ("fig4_goal_i", "optimised (i)")], "clean cues (paper: N = 100)")
     return fig
 
 
