@@ -81,6 +81,10 @@ def _run(args) -> int:
             executor.close()
     chosen = dataclasses.replace(study, references=refs)
     table, _, rows = conformance_table(chosen, out, args.quick, with_rows=True)
+    table.caption = (("Quick run: reduced sizes, a check of the pipeline, not of the numbers. "
+                      if args.quick else "") + table.caption +
+                     " Published values carry their resolution (the paper's capacities sit on a "
+                     "0.05 load grid: +- 0.025); amem's CI is the 95% CI of the mean over seeds.")
     where = out or study.out
     where.mkdir(parents=True, exist_ok=True)
     stem = "conformance" + ("" if not args.only else "-" + "-".join(r.id for r in refs)[:60])
