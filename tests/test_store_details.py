@@ -80,4 +80,5 @@ def test_corruption_warning_lists_at_most_three_problems(tmp_path, n_bad):
     assert text.count("line ") >= min(n_bad, 3)
     assert ("; ...), kept 3 intact records" in text) == (n_bad > 3)
     assert ("), kept 3 intact records" in text)
-    assert warning.filename == __file__  # points at the caller of load(), not at the store
+    if "MUTANT_UNDER_TEST" not in os.environ:  # mutmut's trampoline adds a frame
+        assert warning.filename == __file__  # points at the caller of load(), not at the store
