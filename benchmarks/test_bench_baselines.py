@@ -43,16 +43,21 @@ def test_storkey_kernel_vs_vectorised_numpy(benchmark, quick):
         assert ratio >= 1.0
 
 
+TOL = 1e-2  # KrauthMezardHopfield's default tolerance
+
+
 def test_minover_kernel_vs_naive(benchmark, quick):
-    """MinOver kernel (N = 100, alpha = 1) is >= 5x the per-neuron NumPy twin (13x measured)."""
+    """MinOver kernel to optimal stability (N = 100, alpha = 1, the model's defaults) is >= 5x the
+    per-neuron NumPy twin (13x measured for the first-solution mode)."""
     n, p = (20, 20) if quick else (100, 100)
     patterns = random_patterns(p, n, 1)
     budget = 200 * n
-    minover_counts(patterns[:2, :4].copy(), 0.0, 5, False)  # compile outside the timing
-    benchmark.pedantic(minover_counts, args=(patterns, 0.0, budget, False),
+    minover_counts(patterns[:2, :4].copy(), 0.0, 5, False, True, TOL)  # compile outside the timing
+    benchmark.pedantic(minover_counts, args=(patterns, 0.0, budget, False, True, TOL),
                        rounds=1 if quick else 3, iterations=1)
-    kernel_s = best_time(lambda: minover_counts(patterns, 0.0, budget, False), 1 if quick else 3)
-    naive_s = best_time(lambda: minover_naive(patterns, 0.0, budget, False), 1)
+    kernel_s = best_time(lambda: minover_counts(patterns, 0.0, budget, False, True, TOL),
+                         1 if quick else 3)
+    naive_s = best_time(lambda: minover_naive(patterns, 0.0, budget, False, True, TOL), 1)
     ratio = naive_s / kernel_s
     benchmark.extra_info["ratio"] = ratio
     print(f"\nminover: kernel {ratio:.1f}x faster than the NumPy twin")

@@ -348,3 +348,40 @@ def test_median_pruning_stops_goals_below_the_finished_median(tmp_path):
               log=lambda m: None)
     state = {t.params["g_red"]: t.state for t in study.trials}
     assert [r for r in reds if state[r] == TrialState.PRUNED] == [0.2, 0.05]
+
+
+def test_records_of_other_code_are_refused_or_kept_apart(tmp_path):
+    from amem.records.provenance import code_identity
+
+    mine = code_identity()
+    goals = [Candidate.make([0, 0, 1, 0, 0])]
+    first = CapacityObjective(TINY, tmp_path, code=mine)
+    first.evaluate(goals, 1)
+    assert all(r["code"]["sources"] == mine["sources"] for r in first.store.load())
+    other = {**mine, "sources": "0" * len(str(mine.get("sources") or "x")), "commit": "other"}
+    with pytest.raises(AmemError, match="other code"):
+        CapacityObjective(TINY, tmp_path, code=other).evaluate(goals, 1)
+    mixed = CapacityObjective(TINY, tmp_path, code=other, allow_mixed_code=True)
+    result = mixed.evaluate(goals, 1)[0]
+    assert mixed.trained and not (mixed.used - mixed.trained)  # nothing of the other code reused
+    again = CapacityObjective(TINY, tmp_path, code=other, allow_mixed_code=True)
+    assert again.evaluate(goals, 1)[0].capacities == result.capacities and not again.trained
+
+
+def test_goals_share_one_batched_training_and_workers_share_the_rest():
+    from amem.search.runner import batch_key, split_units
+
+    def trial(goal, p, seed=0, **params):
+        return TrialSpec(model="infomorphic", params={"goal": goal, **params}, n_units=20,
+                         n_patterns=p, seed=seed)
+
+    trials = [trial([0, 0, 1, 0, 0], p, s) for p in (10, 15) for s in (0, 1)] + \
+        [trial([1, 0, 1, 0, -1], 12, s) for s in (0, 1)]
+    assert len({batch_key(t) for t in trials}) == 1  # goals differ, one store_many
+    (unit,) = split_units(trials, 1, {})
+    assert len(unit.trials) == 6
+    parts = split_units(trials, 2, {})
+    assert sorted(len(u.trials) for u in parts) == [3, 3]
+    assert {t.n_patterns for t in parts[0].trials} == {10, 12, 15}  # dealt by P: mixed loads
+    other = trials + [trial([0, 0, 1, 0, 0], 10, epochs=7)]
+    assert len(split_units(other, 1, {})) == 2  # other shared params: another training

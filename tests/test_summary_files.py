@@ -113,6 +113,7 @@ def test_table_shows_one_criterion_with_censoring_and_code_when_mixed():
     row = table[1]
     assert row.startswith("hebbian ") and f" {N} " in row and " 0.00 " in row
     assert "    2  \u2265 0.600 (" in row  # a censored seed: the mean is a lower bound
+    assert "\u2265 0.600 (1 of 2 seeds still store at the top of the grid" in row
     assert "@" not in row
     params = summarize(coded(curve_records({0: 3}, params={"self_coupling": True}), CODE_A))
     line = format_table(params, "exact").splitlines()[1]

@@ -82,6 +82,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes (--executor process)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to join")
     p.add_argument("--no-render", action="store_true", help="grids/slices: skip the figures")
+    p.add_argument("--allow-mixed-code", action="store_true",
+                   help="use a DIR whose records other code made (they are kept, not reused)")
 
 
 def _objective_config(args):
@@ -143,7 +145,8 @@ def run(args) -> int:
     executor = None
     try:
         executor = make_executor(args.executor, args.workers, args.scheduler)
-        objective = CapacityObjective(config, directory, executor, ledger, log)
+        objective = CapacityObjective(config, directory, executor, ledger, log,
+                                      allow_mixed_code=args.allow_mixed_code)
         if args.grid is not None or args.slice_base is not None:
             _run_goal_set(args, objective, log)
         elif args.goal:
@@ -194,7 +197,7 @@ def _needed(args, objective, context) -> dict | None:
             goal, caps = t.user_attrs.get("goal"), t.user_attrs.get("capacities")
             if goal is not None and caps is not None:
                 pairs |= {(tuple(goal), s) for s in seeds(len(caps))}
-    return needed_cost(objective.store.load(), pairs)
+    return needed_cost([r for r in objective.store.load() if objective.stamp.made(r)], pairs)
 
 
 def _context(args) -> str:
@@ -279,11 +282,14 @@ def _write_study(args, config, directory: Path, log) -> int:
     if config.protocol != "bisect" or config.rtol or config.seed_start:
         raise AmemError("--write-study writes the bisection protocol from seed 0; drop "
                         "--protocol grid, --bisect-rtol and --seed-start")
+    import os
+
+    path = Path(args.write_study)
+    # a study file's relative ``out`` is read from the file's folder: point it at DIR
+    out = os.path.relpath(directory.resolve(), path.resolve().parent)
     text = goal_study_toml(args.grid, args.slice_base, seeds=args.seeds, n_units=config.n_units,
                            alphas=(config.alpha_low, config.alpha_high),
-                           max_alpha=config.max_alpha, out=str(directory),
-                           params=config.params)
-    path = Path(args.write_study)
+                           max_alpha=config.max_alpha, out=out, params=config.params)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text)
     log(f"wrote {path}: run it with `python -m amem.bench study run {path}` (records in "
@@ -300,7 +306,7 @@ def _render(args, config, directory: Path, log) -> int:
     if not (directory / "records").exists():
         raise AmemError(f"{directory} holds no records; run search-goal --dir {directory} first")
     name, goals = goal_set(args.grid, args.slice_base, args.slice_step)
-    objective = CapacityObjective(config, directory)
+    objective = CapacityObjective(config, directory, allow_mixed_code=args.allow_mixed_code)
     cells = goal_cells(objective, goals, args.seeds)
     write_cells(directory / f"{name}.json", name, cells, config.to_json())
     if args.grid is not None:

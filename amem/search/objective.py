@@ -147,9 +147,12 @@ class CapacityObjective:
     """Measure goals in ``directory/records``, training only what no one has trained yet."""
 
     def __init__(self, config: ObjectiveConfig, directory: str | Path, executor=None,
-                 ledger=None, log: Callable[[str], None] | None = None) -> None:
+                 ledger=None, log: Callable[[str], None] | None = None, *,
+                 code: dict | None = None, allow_mixed_code: bool = False) -> None:
         from amem.harness.executors import InlineExecutor
-        from amem.registry import spec
+        from amem.harness.sweep import CodeStamp
+        from amem.records.provenance import code_identity, module_source
+        from amem.registry import list_models, spec
 
         config.validate()
         self.config = config
@@ -163,6 +166,13 @@ class CapacityObjective:
         self.models = {s.id: s}
         self.model_id = s.id
         self.model_version = s.version
+        # records name the code that made them (the contract); only this code's records are
+        # reused, and a store of other code is refused unless mixing is allowed
+        self.stamp = CodeStamp(code_identity() if code is None else dict(code),
+                               {m: spec(m).version for m in list_models()},
+                               {s.id: module_source(s.entry_point.partition(":")[0])})
+        self.allow_mixed_code = allow_mixed_code
+        self._checked_code = False
         self._outcomes: dict[str, bool] = {}
         self._seen_size = -1
         self.used: set[str] = set()
@@ -176,8 +186,16 @@ class CapacityObjective:
         except FileNotFoundError:
             return
         if size != self._seen_size:
-            for r in self.store.load():
-                self._outcomes.setdefault(r["key"], self.criterion.holds(r))
+            from amem.harness.sweep import refuse_other_code
+
+            records = self.store.load()
+            if not self._checked_code:
+                refuse_other_code(records, self.stamp, self.store.directory,
+                                  self.allow_mixed_code)
+                self._checked_code = True
+            for r in records:
+                if self.stamp.made(r):
+                    self._outcomes.setdefault(r["key"], self.criterion.holds(r))
             self._seen_size = size
 
     def _remember(self, records: list[dict]) -> None:
@@ -238,6 +256,8 @@ class CapacityObjective:
         workers = getattr(self.executor, "workers", 1)
         units = split_units(trials, workers, self.models, self.config.protocol)
         for result in self.executor.map_unordered(run_search_unit, units):
+            for record in result.records:
+                record["code"] = self.stamp.code_for(record["model"])
             self.store.append(result.records)
             self._remember(result.records)
             self.trained.update(r["key"] for r in result.records)
