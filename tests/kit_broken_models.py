@@ -190,7 +190,16 @@ class WeightsCountCalls(Good):
         return super().weights_ * self.calls_
 
 
+class StoreManyGenerator(Good):
+    """Returns a generator from store_many: the harness indexes the result."""
+
+    @classmethod
+    def store_many(cls, models, pattern_sets):
+        return (m.store(p) for m, p in zip(models, pattern_sets))
+
+
 BROKEN.update({
+    StoreManyGenerator: "check_store_many_equals_store",
     CycleForFixedPoint: "check_status_is_truthful",
     GivesUpOnCycles: "check_status_is_truthful",
     WeightsCountCalls: "check_incremental_equals_batch",
@@ -199,6 +208,7 @@ BROKEN.update({
 #: what the failure message of some broken models must say (the numbers that make it useful)
 MESSAGES = {
     WrongDtype: "states dtype int64, expected int8",
+    StoreManyGenerator: "store_many returned generator of length ?, expected a list of 3 models",
     CycleForFixedPoint: "is labelled cycle, but its final state is a fixed point",
     GivesUpOnCycles: "is labelled max_steps after",
     WeightsCountCalls: "weights_ after two stores differ from weights_ after one",
