@@ -28,7 +28,7 @@ def as_bipolar(x: Any, name: str = "patterns", n_units: int | None = None) -> np
         raise AmemError(f"{name} is boolean; convert with 2 * x.astype(int) - 1 to get -1/+1")
     if not np.issubdtype(arr.dtype, np.number):
         raise AmemError(f"{name} has dtype {arr.dtype}; pass numbers -1/+1")
-    if np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.complexfloating):
+    if np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.complexfloating):  # noqa: SIM102
         if np.isnan(arr).any():
             idx = tuple(int(i) for i in np.argwhere(np.isnan(arr))[0])
             raise AmemError(f"{name} contains NaN (first at index {idx}); pass values -1/+1 only")

@@ -178,7 +178,7 @@ def diederich_opper_counts(patterns, max_sweeps, self_coupling):
     n_updates = np.zeros(n, np.int64)
     for i in prange(n):
         stab = np.zeros(n_patterns, np.int64)  # N * E^mu
-        for sweep in range(max_sweeps):
+        for sweep in range(max_sweeps):  # noqa: B007
             changed = False
             for nu in range(n_patterns):
                 if stab[nu] >= n:  # E^nu >= 1

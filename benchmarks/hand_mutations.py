@@ -10,6 +10,8 @@ import re
 import subprocess
 import sys
 
+import amem.testing.checks as C
+
 MUT = [
  ("amem/harness/summary.py", r"is_paper = \(name == \"paper\"", 'is_paper = True or (name == "paper"', "paper_protocol always true"),
  ("amem/harness/trials.py", r'"frac_retrieved": float\(np.mean\(overlap >= RETRIEVED_OVERLAP\)\)', '"frac_retrieved": 1.0', "every pattern retrieved"),
@@ -20,15 +22,17 @@ MUT = [
  ("amem/registry.py", r'return cls\(\*\*\{\*\*model_spec.defaults, \*\*params\}\)', 'return cls(**params)', "make ignores defaults"),
  ("amem/records/provenance.py", r'"dirty": any\(', '"dirty": False and any(', "never dirty"),
 ]
-import amem.testing.checks as C
+
 for c in C.ALL_CHECKS:
     MUT.append(("amem/testing/checks.py", rf"(def {c.__name__}\(model: MemoryModel\) -> None:\n(    \"\"\"[\s\S]*?\"\"\"\n)?)", r"\1    return\n", f"{c.__name__} -> return"))
 tests = sys.argv[1:] or ["tests/test_known_answers.py", "tests/test_kit_selftest.py"]
 for path, pat, rep, what in MUT:
-    p = pathlib.Path(path); orig = p.read_text()
+    p = pathlib.Path(path)
+    orig = p.read_text()
     new, n = re.subn(pat, rep, orig, count=1)
     if n != 1:
-        print(f"NOT APPLIED  {what}"); continue
+        print(f"NOT APPLIED  {what}")
+        continue
     p.write_text(new)
     try:
         r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests], capture_output=True, text=True)

@@ -85,11 +85,10 @@ def measure_batch_stop(n: int = 100, loads=(0.5, 1.0, 1.5, 1.6, 1.7, 1.8, 2.0), 
                        epochs: int = 5000) -> dict:
     """Train amem networks (paper protocol, early stopping) and, at every checkpoint, compare the
     mean overlap of amem's per-cue stopping with the authors' per-batch stopping."""
+    import amem
     import amem.models.infomorphic_train as train
     from amem.models.infomorphic import InfomorphicHopfield
     from amem.patterns import random_patterns
-
-    import amem
 
     diffs, near, flips = [], [], 0
     amem_overlap = train.sync_mean_overlap

@@ -61,6 +61,8 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=2)
     parser.add_argument("--report-only", action="store_true", help="rerun nothing: report the "
                         "sampled mutants' recorded results")
+    parser.add_argument("--unkilled-only", action="store_true", help="rerun only the sampled "
+                        "mutants not killed before (after adding tests)")
     args = parser.parse_args()
     modules = args.modules or list(MODULES)
     if not Path("mutants").exists() and not args.report_only:
@@ -74,9 +76,14 @@ def main() -> int:
         sample = names if args.per_module <= 0 or len(names) <= args.per_module else sorted(
             random.Random(f"{args.seed}:{key}").sample(names, args.per_module))
         if not args.report_only:
-            print(f"== {key}: {len(sample)} of {len(names)} mutants", flush=True)
-            subprocess.run(["mutmut", "run", "--max-children", str(args.children), *sample],
-                           check=False, stdout=subprocess.DEVNULL)
+            todo = sample
+            if args.unkilled_only:
+                codes = mutants_of(MODULES[key])
+                todo = [n for n in sample if status_by_exit_code[codes.get(n)] != "killed"]
+            print(f"== {key}: {len(todo)} of {len(names)} mutants", flush=True)
+            if todo:
+                subprocess.run(["mutmut", "run", "--max-children", str(args.children), *todo],
+                               check=False, stdout=subprocess.DEVNULL)
         codes = mutants_of(MODULES[key])
         result = {"total": len(names), "sampled": len(sample), "killed": [], "survived": [],
                   "timeout": [], "no_tests": [], "other": []}

@@ -4,11 +4,11 @@ Run timed: ``python -m pytest benchmarks/test_bench_baselines.py -s``.
 """
 
 import numpy as np
+from conftest import best_time
+from naive_baselines import minover_naive
 
 from amem.patterns import random_patterns
 from baselines.kernels import minover_counts, storkey_add
-from conftest import best_time
-from naive_baselines import minover_naive
 
 
 def storkey_numpy(patterns):

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import amem
-from amem.recurrent import async_orders
 from amem.patterns import flip_cues, random_patterns
+from amem.recurrent import async_orders
 
 ENERGIES = {
     "exp": (dict(energy="exp"), np.exp),

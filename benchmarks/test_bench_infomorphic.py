@@ -18,11 +18,12 @@ import pytest
 torch = pytest.importorskip("torch")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from infomorphic_reference import train_one  # noqa: E402
+
 import amem  # noqa: E402
 from amem.models.infomorphic import InfomorphicHopfield  # noqa: E402
 from amem.models.infomorphic_train import training_threads  # noqa: E402
 from amem.patterns import random_patterns  # noqa: E402
-from infomorphic_reference import train_one  # noqa: E402
 
 
 def _timed(fn):

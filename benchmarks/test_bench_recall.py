@@ -4,11 +4,11 @@ Run timed: ``python -m pytest benchmarks/test_bench_recall.py -s``.
 """
 
 import numpy as np
+from conftest import best_time
+from naive import naive_async_recall
 
 import amem
 from amem.patterns import flip_cues, random_patterns
-from conftest import best_time
-from naive import naive_async_recall
 
 
 def test_sync_recall_flop_rate_vs_numpy_matmul(benchmark, quick):

@@ -158,3 +158,61 @@ BROKEN = {
     AddReplaces: "check_incremental_equals_batch",
     MisreportsWeights: "check_recurrent_weights_exposed",
 }
+
+
+class CycleForFixedPoint(Good):
+    """Calls a converged recall a cycle."""
+
+    def recall(self, cues, max_steps=None):
+        out = super().recall(cues, max_steps)
+        status = np.where(out.status == "fixed_point", "cycle", out.status)
+        return RecallResult(out.states, out.steps, status)
+
+
+class GivesUpOnCycles(Good):
+    """Reports a 2-cycle as running out of steps."""
+
+    def recall(self, cues, max_steps=None):
+        out = super().recall(cues, max_steps)
+        return RecallResult(out.states, out.steps, np.where(out.status == "cycle", "max_steps",
+                                                            out.status))
+
+
+class WeightsCountCalls(Good):
+    """Recalls right, but its reported couplings grow with every store call."""
+
+    def _add(self, new_patterns):
+        super()._add(new_patterns)
+        self.calls_ = getattr(self, "calls_", 0) + 1
+
+    @property
+    def weights_(self):
+        return super().weights_ * self.calls_
+
+
+class StoreManyGenerator(Good):
+    """Returns a generator from store_many: the harness indexes the result."""
+
+    @classmethod
+    def store_many(cls, models, pattern_sets):
+        return (m.store(p) for m, p in zip(models, pattern_sets))
+
+
+BROKEN.update({
+    StoreManyGenerator: "check_store_many_equals_store",
+    CycleForFixedPoint: "check_status_is_truthful",
+    GivesUpOnCycles: "check_status_is_truthful",
+    WeightsCountCalls: "check_incremental_equals_batch",
+})
+
+#: what the failure message of some broken models must say (the numbers that make it useful)
+MESSAGES = {
+    WrongDtype: "states dtype int64, expected int8",
+    StoreManyGenerator: "store_many returned generator of length ?, expected a list of 3 models",
+    CycleForFixedPoint: "is labelled cycle, but its final state is a fixed point",
+    GivesUpOnCycles: "is labelled max_steps after",
+    WeightsCountCalls: "weights_ after two stores differ from weights_ after one",
+    MisreportsWeights: "one synchronous sweep does not match sign(weights_ @ s + bias_)",
+    LyingStatus: "one more sweep from its final state changes it",
+    AddReplaces: "recalls unlike storing all 16 at once",
+}

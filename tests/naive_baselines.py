@@ -16,7 +16,7 @@ def storkey_add_naive(weights, patterns, self_coupling):
         old = w.copy()
 
         def h(i, j):
-            return sum(old[i, k] * x[k] for k in range(n) if k != i and k != j)
+            return sum(old[i, k] * x[k] for k in range(n) if k != i and k != j)  # noqa: B023
 
         for i in range(n):
             for j in range(n):

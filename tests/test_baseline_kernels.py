@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from naive_baselines import diederich_opper_naive, minover_naive, storkey_add_naive
 
 from amem.patterns import random_patterns
 from baselines.kernels import diederich_opper_counts, minover_counts, storkey_add
 from baselines.krauth_mezard import couplings_from_counts, normalised_stability
-from naive_baselines import diederich_opper_naive, minover_naive, storkey_add_naive
 
 
 @pytest.mark.parametrize("n_units,n_patterns,seed", [(5, 1, 0), (8, 3, 1), (12, 7, 2), (20, 9, 3)])

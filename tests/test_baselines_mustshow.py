@@ -132,7 +132,7 @@ def test_krauth_mezard_reaches_gardners_optimal_stability(n_units, bound, alpha)
     assert abs(np.mean(reached) - kappa_opt) < bound
     assert max(first) < kappa_opt / 2  # stopping at kappa = 0 leaves most of the margin unused
     # Diederich-Opper's margin 1 in unnormalised units: positive, well short of the optimum
-    assert 0 < min(local) and max(local) < kappa_opt - 0.1
+    assert min(local) > 0 and max(local) < kappa_opt - 0.1
 
 
 def test_krauth_mezard_recalls_noisy_cues_at_optimal_stability():

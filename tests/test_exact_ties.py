@@ -11,6 +11,7 @@ Two kinds of exact zero fields:
 
 import numpy as np
 import pytest
+from naive import naive_async_recall, naive_sync_recall
 
 import amem
 import baselines  # noqa: F401  (registers the baselines)
@@ -18,7 +19,6 @@ from amem.models.hebbian import HebbianHopfield
 from amem.models.infomorphic import InfomorphicHopfield
 from amem.patterns import flip_cues, random_patterns
 from amem.recurrent import SignDynamics, async_orders
-from naive import naive_async_recall, naive_sync_recall
 
 FLOAT_MODELS = ["infomorphic", "storkey", "pseudoinverse", "descent-l2", "mpf"]
 RATIONAL_MODELS = ["hebbian", "krauth-mezard", "diederich-opper"]

@@ -10,13 +10,19 @@ import pytest
 
 import amem
 from amem.base import MemoryModel
-from amem.recurrent import SignDynamics
 from amem.errors import AmemError
 from amem.harness.executors import InlineExecutor, ProcessExecutor, available_cores, make_executor
-from amem.harness.sweep import (SweepConfig, apply_device, apply_update_rule, plan_sweep,
-                          planned_trials, run_sweep)
-from amem.records.store import RecordStore
+from amem.harness.sweep import (
+    SweepConfig,
+    apply_device,
+    apply_update_rule,
+    plan_sweep,
+    planned_trials,
+    run_sweep,
+)
 from amem.harness.trials import TrialSpec, run_trials
+from amem.records.store import RecordStore
+from amem.recurrent import SignDynamics
 
 TIMING_FIELDS = ("store_s", "recall_s")
 

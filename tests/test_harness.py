@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
+from helpers import strip_timing
 
 import amem
 from amem.harness.criteria import CRITERIA, bootstrap_ci, seed_capacities
 from amem.harness.executors import ProcessExecutor
 from amem.harness.sweep import SweepConfig, bisect_capacity, plan_sweep, run_sweep, sweep_records
-from amem.records.store import RecordStore
 from amem.harness.trials import TrialSpec, run_trials, trial_cues, trial_patterns
-from helpers import strip_timing
+from amem.records.store import RecordStore
 
 
 def small_config(**kw):

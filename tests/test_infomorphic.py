@@ -10,10 +10,15 @@ torch = pytest.importorskip("torch")
 
 import amem  # noqa: E402
 from amem.errors import AmemError, TrainingError  # noqa: E402
-from amem.models.infomorphic import (ABLATION_LADDER, GOALS, InfomorphicHopfield,  # noqa: E402
-                                     parse_goal)
-from amem.models.infomorphic_train import (TrainConfig, _Bucket, _numpy,  # noqa: E402
-                                           checkpoint_epochs, goal_coefficients, init_weights)
+from amem.models.infomorphic import ABLATION_LADDER, GOALS, InfomorphicHopfield, parse_goal  # noqa: E402
+from amem.models.infomorphic_train import (  # noqa: E402
+    TrainConfig,
+    _Bucket,
+    _numpy,
+    checkpoint_epochs,
+    goal_coefficients,
+    init_weights,
+)
 from amem.patterns import flip_cues, random_patterns  # noqa: E402
 
 

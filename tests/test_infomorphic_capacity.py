@@ -5,9 +5,8 @@ import pytest
 
 pytest.importorskip("torch")
 
-import amem  # noqa: E402
-from amem.models.infomorphic import InfomorphicHopfield  # noqa: E402
 from amem.harness.trials import TrialSpec, build_model, trial_patterns  # noqa: E402
+from amem.models.infomorphic import InfomorphicHopfield  # noqa: E402
 
 
 @pytest.mark.slow

@@ -5,10 +5,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from naive_infomorphic import naive_field_grad, naive_sync_overlap  # noqa: E402
+
 from amem.kernels.ensemble_recall import ensemble_sync_overlap  # noqa: E402
 from amem.kernels.infomorphic_grad import infomorphic_field_grad  # noqa: E402
 from amem.models.infomorphic_train import goal_coefficients  # noqa: E402
-from naive_infomorphic import naive_field_grad, naive_sync_overlap  # noqa: E402
 
 
 @pytest.mark.parametrize("binning", ["fixed", "adaptive"])

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from naive import naive_async_recall, naive_sync_recall
 
-from amem.recurrent import SignDynamics, async_orders
 from amem.kernels import async_sign_recall, sync_sign_recall
 from amem.patterns import flip_cues, random_patterns
-from naive import naive_async_recall, naive_sync_recall
+from amem.recurrent import SignDynamics, async_orders
 
 
 def hebbian_counts(patterns, self_coupling=False):

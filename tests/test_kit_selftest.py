@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kit_broken_models import BROKEN, Good
+from kit_broken_models import BROKEN, MESSAGES, Good
 
 from amem.testing import ALL_CHECKS, CheckSkipped, ConformanceError, check_model, run_check
 
@@ -27,7 +27,7 @@ def outcomes(model) -> dict[str, str]:
 
 
 def test_every_check_has_a_broken_model():
-    assert sorted(BROKEN.values()) == sorted(c.__name__ for c in ALL_CHECKS)
+    assert set(BROKEN.values()) == {c.__name__ for c in ALL_CHECKS}
 
 
 def test_a_good_model_passes_every_check():
@@ -78,3 +78,28 @@ def test_the_kit_fails_a_broken_model_under_python_O():
     out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True,
                          env=env, timeout=300, check=True).stdout.split()
     assert out[0] == out[1] and int(out[0]) == len(BROKEN)
+
+
+@pytest.mark.parametrize("broken", list(MESSAGES), ids=lambda cls: cls.__name__)
+def test_failure_messages_say_what_went_wrong(broken):
+    check = next(c for c in ALL_CHECKS if c.__name__ == BROKEN[broken])
+    with pytest.raises(ConformanceError) as err:
+        run_check(check, broken())
+    assert str(err.value).startswith(f"{broken.__name__}: ")
+    assert MESSAGES[broken] in str(err.value)
+    if broken.__name__ == "WeightsCountCalls":  # that message is all there is to say
+        assert str(err.value) == f"WeightsCountCalls: {MESSAGES[broken]}"
+
+
+def test_differences_count_the_cues_that_differ():
+    import numpy as np
+
+    from amem.base import RecallResult
+    from amem.testing.checks import _differences
+
+    states = np.ones((4, 3), np.int8)
+    a = RecallResult(states, np.zeros(4, np.int64), np.array(["fixed_point"] * 4))
+    b = RecallResult(states.copy(), np.array([0, 0, 0, 2]),
+                     np.array(["fixed_point", "fixed_point", "cycle", "fixed_point"]))
+    assert _differences(a, b) == "2 of 4 cues differ (first: cue 2)"
+    assert _differences(a, a) == ""

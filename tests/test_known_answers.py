@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -112,7 +111,6 @@ def curve_records(capacity=CAPACITY, model="hebbian", params=None, noise=0.0, cu
             rows.append({"model": model, "params": params or {}, "n_units": N, "noise": noise,
                          "cue": cue, "patterns": "random", "pattern_param": None,
                          "max_steps": max_steps, "n_patterns": p, "seed": seed, "alpha": p / N,
-                         "resolved_params": {"update": "sync", "seed": seed, **(params or {})},
                          "mean_overlap": value, "frac_retrieved": value, "frac_stable": value,
                          "frac_exact": value,
                          # what the model ran with (a summary reads the update rule from here)
@@ -308,3 +306,74 @@ def test_dirty_flag_follows_the_package_sources_only(tmp_path):
     assert code_identity(repo)["sources"] != clean_code["sources"]
     (repo / "baselines" / "new_model.py").unlink()
     assert code_identity(repo) == clean_code
+    # only *.py files under amem/ and baselines/ count
+    (repo / "scripts").mkdir()
+    (repo / "scripts" / "tool.py").write_text("T = 1\n")  # a source outside the package
+    (repo / "amem" / "notes.txt").write_text("notes")  # not a source
+    (repo / "amem" / "__pycache__" / "stale.py").write_text("S = 1\n")  # a cache directory
+    assert git_state(repo)["dirty"] is False
+    assert set(code_identity(repo)) == {"amem", "commit", "dirty", "sources"}
+    assert code_identity(repo)["commit"] == clean["commit"]
+
+
+# ------------------------------------------------------------- added for surviving mutants
+def test_unknown_criterion_is_one_clear_line():
+    from amem.errors import AmemError
+    from amem.harness.criteria import get_criterion
+
+    assert get_criterion("frac90") is CRITERIA["frac90"]
+    with pytest.raises(AmemError) as err:
+        get_criterion("nope")
+    assert str(err.value) == "unknown criterion 'nope'; choose one of paper, frac90, exact, all_exact"
+
+
+def test_censoring_does_not_depend_on_record_order():
+    rows = curve_records({0: 8, 1: 3})
+    shuffled = [rows[i] for i in np.random.default_rng(0).permutation(len(rows))]
+    assert seed_capacities(shuffled, CRITERIA["paper"]) == {0: (8, True), 1: (3, False)}
+    descending = sorted(rows, key=lambda r: -r["n_patterns"])
+    assert seed_capacities(descending, CRITERIA["paper"]) == {0: (8, True), 1: (3, False)}
+
+
+def test_estimate_fields_and_their_documented_values():
+    estimate = capacity_estimate(curve_records(), CRITERIA["frac90"], N)
+    assert set(estimate) == {"criterion", "criterion_description", "capacity_alpha", "ci_low",
+                             "ci_high", "ci_level", "ci_method", "median_alpha", "std_alpha",
+                             "capacity_patterns_mean", "n_seeds", "n_censored",
+                             "per_seed_patterns"}
+    assert estimate["criterion_description"] == CRITERIA["frac90"].description
+    assert estimate["ci_level"] == 0.95
+    assert estimate["ci_method"] == ("percentile bootstrap of the mean over seeds "
+                                     "(10000 resamples)")
+
+
+def test_no_records_give_nan_estimates():
+    estimate = capacity_estimate([], CRITERIA["paper"], N)
+    for key in ("capacity_alpha", "median_alpha", "capacity_patterns_mean", "ci_low", "ci_high"):
+        assert np.isnan(estimate[key]), key
+    assert (estimate["n_seeds"], estimate["std_alpha"], estimate["per_seed_patterns"]) == (0, 0.0, {})
+
+
+def test_two_seeds_have_a_spread():
+    estimate = capacity_estimate(curve_records({0: 2, 1: 4}), CRITERIA["paper"], N)
+    assert estimate["std_alpha"] == pytest.approx(np.std([0.2, 0.4], ddof=1))
+
+
+def test_identical_values_give_exactly_that_value():
+    # the mean of three 0.1s is 0.10000000000000002 in floating point: no resampling for them
+    assert bootstrap_ci([0.1, 0.1, 0.1]) == (0.1, 0.1)
+    assert bootstrap_ci([0.7]) == (0.7, 0.7)
+
+
+def test_bootstrap_band_ends_sit_196_standard_errors_out():
+    """For 40 normal values the bootstrap distribution of the mean is close to normal with the
+    plug-in standard error: each end lies 1.96 of them from the mean (quantile noise of 10000
+    resamples: about 1.5%)."""
+    x = np.random.default_rng(5).normal(0.3, 0.05, size=40)
+    lo, hi = bootstrap_ci(x)
+    se = x.std() / np.sqrt(len(x))
+    assert (x.mean() - lo) / se == pytest.approx(1.96, rel=0.05)
+    assert (hi - x.mean()) / se == pytest.approx(1.96, rel=0.05)
+    lo50, hi50 = bootstrap_ci(x, level=0.5)
+    assert (x.mean() - lo50) / se == pytest.approx(0.674, rel=0.08)
+    assert (hi50 - x.mean()) / se == pytest.approx(0.674, rel=0.08)

@@ -5,11 +5,11 @@ import pytest
 from naive_dense import decide, naive_async, naive_sync
 
 import amem
-from amem.recurrent import async_orders
 from amem.errors import AmemError
 from amem.kernels.dense import dense_async_recall, dense_sync_recall
 from amem.models.modern import dense_tables
 from amem.patterns import flip_cues, random_patterns
+from amem.recurrent import async_orders
 
 RULES = [
     dict(energy="poly", degree=2),

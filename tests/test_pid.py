@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from naive_pid import sx_atoms_pointwise
 
 from amem import AmemError
 from amem.pid import ATOM_NAMES, decompose, sx_atoms
-from naive_pid import sx_atoms_pointwise
 
 log2 = math.log2
 

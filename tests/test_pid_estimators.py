@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from naive_pid import neuron_joints_loop
 
 from amem import AmemError
 from amem.pid import decompose, neuron_atoms, neuron_joints
 from amem.pid.binning import bin_edges, fixed_bin_index
-from naive_pid import neuron_joints_loop
 
 torch = pytest.importorskip("torch")
 

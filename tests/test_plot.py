@@ -1,9 +1,9 @@
 import numpy as np
 
+from amem.harness.summary import summarize
 from amem.harness.sweep import SweepConfig, run_sweep
 from amem.plots.capacity import accuracy_curves, capacity_points, plot_accuracy, plot_capacity_vs_n
 from amem.records.store import RecordStore
-from amem.harness.summary import summarize
 
 
 def records(tmp_path, n_units=(30, 60)):
@@ -26,11 +26,11 @@ def test_plots_have_labels_theory_and_one_line_per_curve(tmp_path):
     recs = records(tmp_path)
     caps = summarize(recs)
     ax = plot_accuracy(recs, capacities=caps)
-    labels = [l.get_label() for l in ax.get_lines()]
+    labels = [line.get_label() for line in ax.get_lines()]
     assert sum(lab.startswith("hebbian") for lab in labels) == 2
     assert any("0.138" in lab for lab in labels)
     assert "load" in ax.get_xlabel() and ax.get_ylabel()
     ax2 = plot_capacity_vs_n(caps)
-    assert ax2.get_xscale() == "log" and any("McEliece" in l.get_label() for l in ax2.get_lines())
+    assert ax2.get_xscale() == "log" and any("McEliece" in line.get_label() for line in ax2.get_lines())
     pts = capacity_points(caps)
     assert list(pts.values())[0]["n"].tolist() == [30, 60]

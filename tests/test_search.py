@@ -48,9 +48,9 @@ def test_bisect_path_takes_the_harness_steps(low, high, cap):
 
         def runner(trials, models, search=None):
             p = trials[0].n_patterns
-            asked.append(p)
+            asked.append(p)  # noqa: B023
             return [{"key": trials[0].key(), "n_patterns": p,
-                     "mean_overlap": 1.0 if p <= true_p else 0.2}]
+                     "mean_overlap": 1.0 if p <= true_p else 0.2}]  # noqa: B023
 
         unit = BisectUnit(base, low, high, cap, "paper", {}, {})
         records = bisect_capacity(unit, runner=runner)

@@ -13,9 +13,16 @@ from pathlib import Path
 import pytest
 
 from amem.errors import AmemError
-from amem.records.store import (RECORDS_FILE, TORN_FILE, CorruptRecordsWarning, RecordStore,
-                        atomic_write_text, decode_record, encode_record)
 from amem.harness.trials import SCHEMA_VERSION
+from amem.records.store import (
+    RECORDS_FILE,
+    TORN_FILE,
+    CorruptRecordsWarning,
+    RecordStore,
+    atomic_write_text,
+    decode_record,
+    encode_record,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -42,7 +42,7 @@ def _names(node) -> set[str]:
 
 def _loops_over_seeds(scope) -> bool:
     for node in _own_nodes(scope):
-        if isinstance(node, (ast.For, ast.AsyncFor)) or isinstance(node, ast.comprehension):
+        if isinstance(node, (ast.For, ast.AsyncFor)) or isinstance(node, ast.comprehension):  # noqa: SIM101
             pairs = [(node.target, node.iter)]
         else:
             continue
@@ -58,9 +58,7 @@ def _runs_trials(scope) -> set[str]:
         if isinstance(node, ast.Call):
             f = node.func
             name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
-            if name in RUNS_TRIALS:
-                calls.add(name)
-            elif name == "make" and (isinstance(f, ast.Name) or (
+            if name in RUNS_TRIALS or name == "make" and (isinstance(f, ast.Name) or (
                     isinstance(f.value, ast.Name) and f.value.id in MAKERS)):
                 calls.add(name)
     return calls

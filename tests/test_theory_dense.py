@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from amem.errors import AmemError
-from amem.theory.hebbian import mceliece_patterns
 from amem.theory.dense import (
     double_factorial,
     exp_capacity_bound,
@@ -12,6 +11,7 @@ from amem.theory.dense import (
     poly_capacity_exponent,
     poly_no_error_capacity,
 )
+from amem.theory.hebbian import mceliece_patterns
 
 
 def test_poly_no_error_capacity_values_from_the_literature_table():

@@ -12,7 +12,7 @@ from amem.theory.perceptron import gardner_alpha, gardner_inverse_alpha, gardner
 
 @pytest.mark.parametrize("kappa", [-1.5, -0.3, 0.0, 0.5, 1.0, 2.0, 4.0])
 def test_closed_form_equals_the_gaussian_integral(kappa):
-    integrand = lambda t: math.exp(-t * t / 2) / math.sqrt(2 * math.pi) * (t + kappa) ** 2
+    integrand = lambda t: math.exp(-t * t / 2) / math.sqrt(2 * math.pi) * (t + kappa) ** 2  # noqa: E731
     value, _ = quad(integrand, -kappa, np.inf, epsabs=1e-13, epsrel=1e-13)
     assert gardner_inverse_alpha(kappa) == pytest.approx(value, rel=1e-10)
 

@@ -134,7 +134,7 @@ def run(args) -> int:
     config = _objective_config(args)
     fidelities = _fidelities(args.fidelity)
     directory = Path(args.dir)
-    log = lambda message: print(message, flush=True)
+    log = lambda message: print(message, flush=True)  # noqa: E731
     if args.render:
         return _render(args, config, directory, log)
     if args.write_study:

@@ -404,7 +404,7 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     if log is None and progress:
         import sys
 
-        log = lambda message: print(message, file=sys.stderr)
+        log = lambda message: print(message, file=sys.stderr)  # noqa: E731
     if log is not None and total > remaining:
         what = "trials" if grid else "capacity searches"
         log(f"resuming: {total - remaining} of {total} {what} already finished in {store.path}")

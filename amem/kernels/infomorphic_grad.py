@@ -302,7 +302,7 @@ def adam_step(weights, exp_avg, exp_avg_sq, grad, lr, beta1, beta2, eps, step):
     stay 0 on it). One pass instead of torch's six.
     """
     n_net, n_units, _ = weights.shape
-    b1 = weights.dtype.type(beta1)
+    b1 = weights.dtype.type(beta1)  # noqa: F841
     b2 = weights.dtype.type(beta2)
     keep1 = weights.dtype.type(1.0 - beta1)
     keep2 = weights.dtype.type(1.0 - beta2)

@@ -509,7 +509,7 @@ def stochastic_states(weights: np.ndarray, cues: np.ndarray, steps: int,
     """
     s = np.asarray(cues, dtype=np.float64)
     out = []
-    for t in range(steps + 1):
+    for t in range(steps + 1):  # noqa: B007
         theta = 1.0 / (1.0 + np.exp(-(s @ weights.T)))
         s = np.where(rng.random(s.shape) < theta, 1.0, -1.0)
         out.append(s)

@@ -57,7 +57,7 @@ def compare_output(name: str, kind: str, files: list[str], fresh: Path, committe
     if old.get("records") != new.get("records"):
         problems.append(f"{name}: made from other records than the committed output "
                         f"({old.get('records', {}).get('hash')} != {new['records']['hash']})")
-    if kind == "figure":
+    if kind == "figure":  # noqa: SIM102
         if old.get("data") != new.get("data"):
             problems.append(f"{name}: the figure plots other data than the committed one "
                             f"({first_difference(old.get('data'), new.get('data'))})")

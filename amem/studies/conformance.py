@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from amem.errors import AmemError
-
 from amem.studies.data import RecordsMissing, load_function, load_inputs
 from amem.studies.spec import ReferenceDef, Study
 from amem.studies.tables import Table
