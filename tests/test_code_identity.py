@@ -274,6 +274,22 @@ def test_dirty_and_sources_cover_the_package_sources_only(checkout):
     (checkout / "baselines" / "scratch.py").write_text("x = 1\n")
     assert code_identity(checkout)["dirty"] is True
     assert sources_hash(checkout) != clean["sources"]
+    (checkout / "baselines" / "scratch.py").unlink()
+    # a presentation layer (a renderer, the command line) cannot change a record: dirty, but the
+    # same sources, so committed sweeps stay this code's records
+    for layer in ("amem/studies/render.py", "amem/bench/cli.py", "amem/plots/capacity.py"):
+        path = checkout / layer
+        path.write_text(path.read_text() + "\n# edited\n")
+        edited = code_identity(checkout)
+        assert edited["dirty"] is True and edited["sources"] == clean["sources"], layer
+        git(checkout, "checkout", "--", layer)
+    # ... while the trial, a model, a kernel or a pattern family can
+    for source in ("amem/harness/trials.py", "amem/models/hebbian.py",
+                   "amem/kernels/sign_recall.py", "amem/patterns/random.py"):
+        path = checkout / source
+        path.write_text(path.read_text() + "\n# edited\n")
+        assert code_identity(checkout)["sources"] != clean["sources"], source
+        git(checkout, "checkout", "--", source)
 
 
 def test_outside_git_there_is_no_commit_but_a_sources_hash(tmp_path):

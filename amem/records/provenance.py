@@ -9,10 +9,15 @@ The **code identity** (:func:`code_identity`) is what every record carries:
   amem baselines``). Only the sources count: a run writing its results into the tracked tree
   (``results/``), or Numba writing its cache, does not make itself dirty. It is measured
   once, before the run writes anything;
-* ``sources``: a hash of the contents of every ``*.py`` file under ``amem/`` and ``baselines/``.
-  It identifies the code even when it is dirty or not in git at all, and it is what decides
-  whether two records came from the same code (with the amem version and, for a model defined
-  outside the package, ``model_source``: the hash of its module's file, :func:`module_source`).
+* ``sources``: a hash of the contents of every ``*.py`` file under ``amem/`` and ``baselines/``
+  that can change a record's numbers, i.e. all of them except the layers that only arrange or
+  present records (:data:`PRESENTATION_DIRS`: studies, plots, the command line, the goal search,
+  the conformance kit). It identifies the code even when it is dirty or not in git at all, and
+  it is what decides whether two records came from the same code (with the amem version and,
+  for a model defined outside the package, ``model_source``: the hash of its module's file,
+  :func:`module_source`). So a new figure style or a fixed study renderer does not turn hours of
+  committed sweeps into "other code", while any change to a model, kernel, pattern family,
+  probe, the trial or the record layer does.
 
 :func:`provenance` adds the time, command line, platform and package versions for summaries and
 the ``configs.jsonl`` log. This module imports nothing of the harness.
@@ -34,6 +39,10 @@ from amem.records.schema import CODE_FIELDS
 PACKAGES = ("amem", "numpy", "numba", "scipy", "torch", "matplotlib", "tqdm", "dask", "distributed")
 #: The directories, next to each other, whose sources make the package's code identity.
 SOURCE_DIRS = ("amem", "baselines")
+#: Sub-packages that read, arrange or draw records but never compute a trial's numbers (a trial's
+#: record is a function of its identity and of the other sources): left out of ``sources``.
+#: ``dirty`` still covers them (it says whether anything of the package was uncommitted).
+PRESENTATION_DIRS = ("amem/bench", "amem/plots", "amem/search", "amem/studies", "amem/testing")
 GIT_TIMEOUT_S = 10
 
 
@@ -56,14 +65,19 @@ def package_versions() -> dict[str, str | None]:
     return out
 
 
-def _source_files(root: Path, dirs=SOURCE_DIRS) -> list[Path]:
+def _source_files(root: Path, dirs=SOURCE_DIRS, exclude=PRESENTATION_DIRS) -> list[Path]:
     files = []
     for d in dirs:
         base = root / d
         if base.is_dir():
             files.extend(p for p in base.rglob("*.py")
-                         if p.is_file() and "__pycache__" not in p.relative_to(root).parts)
+                         if p.is_file() and "__pycache__" not in p.relative_to(root).parts
+                         and not _under(p.relative_to(root).as_posix(), exclude))
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _under(relative: str, folders) -> bool:
+    return any(relative == f or relative.startswith(f + "/") for f in folders)
 
 
 def sources_hash(root: Path | None = None, dirs=SOURCE_DIRS) -> str:
