@@ -396,7 +396,8 @@ COMMANDS = {
 #: Experiment commands living in their own modules (each exposes add_arguments and run).
 EXTRA_COMMANDS = {"pid": "amem.bench.pid_command", "study": "amem.bench.study_command",
                   "compare": "amem.bench.compare_command",
-                  "search-goal": "amem.bench.search_command"}
+                  "search-goal": "amem.bench.search_command",
+                  "reproduce": "amem.bench.reproduce_command"}
 
 
 def build_parser() -> argparse.ArgumentParser:

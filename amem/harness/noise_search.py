@@ -12,7 +12,12 @@ figure, applied per seed; studies report the mean over seeds with its CI). ``sea
 
 * ``"scan"`` evaluates the levels upwards and stops at the first failure: exact under that rule;
 * ``"bisect"`` assumes recall gets worse with noise and bisects on the grid (about log2 of the
-  levels instead of all of them); it evaluates fewer levels, so it can miss a non-monotone dip.
+  levels instead of all of them); it evaluates fewer levels, so it can miss a non-monotone dip;
+* ``"authors"`` is the boundary rule of the authors' stability notebook (spec §10): every level
+  is evaluated and f_max is the first level j whose mean overlap is > ``threshold`` while the mean
+  over the next five levels is < ``threshold`` (fewer than five left: those that are). It
+  tolerates an isolated dip that ``"scan"`` stops at. When no level qualifies, f_max is the
+  largest level if every level holds, else null.
 
 The record lists every level evaluated with its mean overlap, and ``f_max`` (null when clean cues
 already fail).
@@ -29,7 +34,8 @@ from amem.errors import AmemError
 
 DEFAULT_NOISES = [round(0.02 * k, 2) for k in range(26)]  # 0, 0.02, ..., 0.5
 DEFAULT_THRESHOLD = 0.95
-SEARCHES = ("scan", "bisect")
+SEARCHES = ("scan", "bisect", "authors")
+AUTHORS_WINDOW = 5  # levels averaged after the candidate boundary (authors' rule)
 PARAMS = ("noises", "threshold", "search")
 
 
@@ -80,7 +86,22 @@ def _search(trial, model, patterns):
             evaluated[f] = _mean_overlap(trial, model, patterns, f)
         return evaluated[f] >= threshold
 
+    if search == "authors":
+        for f in noises:
+            holds(noises.index(f))
+        overlaps = [evaluated[f] for f in noises]
+        return noises, authors_boundary(overlaps, threshold), evaluated
     return noises, largest_level(len(noises), holds, search), evaluated
+
+
+def authors_boundary(overlaps, threshold: float = DEFAULT_THRESHOLD,
+                     window: int = AUTHORS_WINDOW) -> int:
+    """Index of f_max under the authors' rule (see the module docstring), or -1."""
+    for j, m in enumerate(overlaps):
+        after = overlaps[j + 1:j + 1 + window]
+        if m > threshold and after and float(np.mean(after)) < threshold:
+            return j
+    return len(overlaps) - 1 if overlaps and min(overlaps) > threshold else -1
 
 
 def largest_level(count: int, holds, search: str = "scan") -> int:

@@ -12,6 +12,7 @@ Built-in probes:
 * ``recall`` -- store, recall from cues, per-pattern outcomes (:func:`amem.harness.trials.run_trials`);
 * ``pid-anatomy`` -- the PID of every neuron's output (:func:`amem.anatomy.anatomy_trials`);
 * ``noise-robustness`` -- the largest cue noise still recalled (:mod:`amem.harness.noise_search`);
+* ``pid-measures`` -- trained neurons re-decomposed with five PID measures (:mod:`amem.harness.pid_measures`);
 * ``training`` -- what training did: epochs, stopping, final atoms, recall (:func:`training_trials`).
 """
 
@@ -57,6 +58,9 @@ for _probe in (
     Probe("training", "training diagnostics: epochs, stopping, final PID atoms, recall from the "
           "clean patterns", "amem.harness.probes:training_trials",
           "amem.harness.probes:check_no_params"),
+    Probe("pid-measures", "trained neurons re-decomposed with SX, Williams-Beer, PM, MMI and BROJA "
+          "(Blümel et al. 2025, PID-measure appendix)", "amem.harness.pid_measures:measure_trials",
+          "amem.harness.pid_measures:check_probe_params"),
 ):
     register_probe(_probe)
 

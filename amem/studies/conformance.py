@@ -3,7 +3,8 @@
 A study's ``[[reference]]`` names a published value (with the resolution it was reported at:
 capacities on a 0.05 load grid, say), its source and criterion, and optionally a ``measure``
 (``"module:function"``, called with the records of its ``inputs`` and its ``args``) that returns
-amem's value as ``{"value", "ci_low", "ci_high", "n_seeds"}``. The verdict rule is one for every
+amem's value as ``{"value", "ci_low", "ci_high", "n_seeds"}``, or a list of such dicts with a
+``label`` (one row each, e.g. alpha_c against a parameter; a dict may carry its own ``published``). The verdict rule is one for every
 row, and the table's caption states it.
 """
 
@@ -48,10 +49,28 @@ def conformance_rows(study: Study, out: Path | None = None, quick: bool = False)
                     measured = load_function(ref.measure)(inputs, **ref.args)
                 except AmemError as err:  # e.g. a --quick run lacks the size the item names
                     note = f"not measured: {err}"
-        rows.append({"item": ref.item, "published": ref.value, "resolution": ref.resolution,
-                     "source": ref.source, "criterion": ref.criterion, "measured": measured,
-                     "verdict": verdict(ref, measured), "note": note})
+        for item, published, m in _expand(ref, measured):
+            rows.append({"id": ref.id, "item": item, "published": published,
+                         "resolution": ref.resolution, "source": ref.source,
+                         "criterion": ref.criterion, "measured": m,
+                         "verdict": verdict(_with_value(ref, published), m),
+                         "note": (m or {}).get("note", note) if m else note})
     return rows, used
+
+
+def _expand(ref: ReferenceDef, measured):
+    """(item, published value, measured) per row: a list-valued measure gives one row per entry."""
+    if not isinstance(measured, list):
+        return [(ref.item, ref.value, measured)]
+    if not measured:
+        return [(ref.item, ref.value, None)]
+    return [(f"{ref.item}: {m['label']}", m.get("published", ref.value), m) for m in measured]
+
+
+def _with_value(ref: ReferenceDef, value):
+    from dataclasses import replace
+
+    return replace(ref, value=value)
 
 
 def conformance_table(study: Study, out: Path | None = None, quick: bool = False,
@@ -64,11 +83,15 @@ def conformance_table(study: Study, out: Path | None = None, quick: bool = False
         published = "–" if r["published"] is None else (
             f"{r['published']:g}" + (f" ± {r['resolution'] / 2:g}" if r["resolution"] else ""))
         m = r["measured"]
-        amem_value = "–" if m is None else (
-            f"{m['value']:.3f} [{m['ci_low']:.3f}, {m['ci_high']:.3f}], {m['n_seeds']} seeds")
+        amem_value = "–" if m is None or m.get("value") is None else (
+            f"{m['value']:.3f} [{_num(m['ci_low'])}, {_num(m['ci_high'])}], {m['n_seeds']} seeds")
         cells.append([r["item"], published, amem_value, r["verdict"], r["criterion"], r["source"],
                       r["note"]])
     table = Table(["item", "published", "amem [95% CI]", "verdict", "criterion", "source", "note"],
                   cells, caption=f"Reference values of study {study.id}. Verdict: {VERDICT_RULE}.",
                   align=["l", "r", "r", "l", "l", "l", "l"])
     return (table, used, rows) if with_rows else (table, used)
+
+
+def _num(x) -> str:
+    return "–" if x is None or x != x else f"{x:.3f}"

@@ -37,14 +37,18 @@ def _stderr(message: str) -> None:
 def sweep_status(study: Study, out: Path | None = None, quick: bool = False,
                  only: list[str] | None = None) -> list[SweepRun]:
     """What is finished and what is missing, sweep by sweep (runs nothing)."""
-    from amem.harness.sweep import plan_sweep, sweep_records, sweep_size, unit_size
+    from amem.harness.sweep import CodeStamp, plan_sweep, sweep_records, sweep_size, unit_size
     from amem.records.store import RecordStore
 
+    import_study_modules(study)
     out_list = []
     for sweep in _selected(study, only):
         config = sweep.config(quick, study.quick)
         directory = study.sweep_dir(sweep, out)
-        done = {r["key"]: r for r in RecordStore(directory).load()}
+        # only this code's records count as done: run_sweep refuses to resume from others', so
+        # counting them would report "nothing to run" after a code change
+        stamp = CodeStamp.for_sweep(config)
+        done = {r["key"]: r for r in RecordStore(directory).load() if stamp.made(r)}
         units = plan_sweep(config, done)
         missing = (sum(unit_size(u) for u in units) if config.search == "grid" else len(units))
         out_list.append(SweepRun(sweep.name, directory, sweep_size(config), missing,

@@ -29,7 +29,7 @@ SWEEP_KEYS = {"name", "dir", "model", "models", "params", "n", "alphas", "seeds"
               "noise", "cue", "patterns", "pattern_param", "max_steps", "search", "criterion",
               "max_alpha", "bisect_rtol", "probe", "probe_params", "quick", "description"}
 OUTPUT_KEYS = {"name", "make", "inputs", "args", "caption", "description"}
-REFERENCE_KEYS = {"item", "value", "source", "criterion", "resolution", "measure", "inputs",
+REFERENCE_KEYS = {"id", "item", "value", "source", "criterion", "resolution", "measure", "inputs",
                   "args", "note"}
 QUICK_KEYS = {"seeds", "n", "alphas", "noise", "models", "params", "probe_params", "max_loads"}
 QUICK_SEEDS = 2  # seeds of a --quick run unless the study says otherwise
@@ -74,6 +74,7 @@ class ReferenceDef:
     inputs: list[str] = field(default_factory=list)
     args: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    id: str = ""  # short id (``reproduce --only ID``); defaults to the item text
 
 
 @dataclass
@@ -278,7 +279,7 @@ def _parse_reference(d: dict, where: str, sweeps: list[str]) -> ReferenceDef:
     return ReferenceDef(item=item, value=value, source=_need(d, "source", str, where),
                         criterion=d.get("criterion", ""), resolution=resolution, measure=measure,
                         inputs=_inputs(d, where, sweeps), args=dict(d.get("args", {})),
-                        note=d.get("note", ""))
+                        note=d.get("note", ""), id=str(d.get("id", item)))
 
 
 def _inputs(d: dict, where: str, sweeps: list[str]) -> list[str]:
