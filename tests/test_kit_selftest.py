@@ -53,10 +53,10 @@ def test_check_model_stops_at_the_first_failure():
 def test_skipped_checks_are_reported_as_skipped():
     from kit_broken_models import Forgetful
 
-    report = check_model(Good(update="async"))
+    report = check_model(Good(update="async"), verbose=False)
     assert set(report.values()) == {"passed"}
     assert set(report) == {c.__name__ for c in ALL_CHECKS}
-    modern = check_model("modern")  # no recurrent couplings: that check does not apply
+    modern = check_model("modern", verbose=False)  # no couplings: that check does not apply
     assert modern["check_recurrent_weights_exposed"].startswith("skipped: ")
     with pytest.raises(CheckSkipped, match="recurrent_weights is False"):
         ALL_CHECKS[-1](Forgetful())
@@ -103,3 +103,14 @@ def test_differences_count_the_cues_that_differ():
                      np.array(["fixed_point", "fixed_point", "cycle", "fixed_point"]))
     assert _differences(a, b) == "2 of 4 cues differ (first: cue 2)"
     assert _differences(a, a) == ""
+
+
+def test_a_passing_model_gets_one_line_saying_so(capsys):
+    """check_model on a passing model prints what passed and what was skipped (issue 12)."""
+    report = check_model("modern")
+    line = capsys.readouterr().out.strip()
+    passed = sum(1 for outcome in report.values() if outcome == "passed")
+    assert line.startswith(f"modern: {passed} conformance checks passed, 1 skipped (")
+    assert "check_recurrent_weights_exposed: " in line and "\n" not in line
+    check_model("modern", verbose=False)
+    assert capsys.readouterr().out == ""

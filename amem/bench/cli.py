@@ -407,11 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=run.__doc__.splitlines()[0], description=run.__doc__)
         add_arguments(p)
         p.set_defaults(run=run)
-    for name, module_name in EXTRA_COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
+    for name, module_name in EXTRA_COMMANDS.items():  # a broken command module fails loudly
+        module = importlib.import_module(module_name)
         p = sub.add_parser(name, help=module.run.__doc__.splitlines()[0], description=module.run.__doc__)
         module.add_arguments(p)
         p.set_defaults(run=module.run)
