@@ -173,3 +173,17 @@ def test_mixed_table_labels_a_curve_without_code():
     bare = [{k: v for k, v in r.items() if k != "code"} for r in curve_records({0: 4})]
     table = format_table(summarize(rows + [{**r, "model_version": 1} for r in bare]), "paper")
     assert any(line.startswith("hebbian v1@ ") for line in table.splitlines())
+
+
+def test_study_capacity_table_shows_a_censored_estimate_as_a_bound():
+    """The studies' capacity table (committed results) writes a bound, never a value, when a
+    seed still stores at the top load (issue 12: censored estimates are bounds)."""
+    from amem.studies.renderers.capacity import capacity_table
+
+    censored = coded(curve_records({0: 8, 1: 4}), CODE_A)  # seed 0 stores at the top load
+    cells = capacity_table({"x": censored}).rows[0]
+    assert any(cell.startswith("≥ 0.600 (1 of 2 seeds") for cell in cells)
+    clean = coded(curve_records({0: 3, 1: 2}), CODE_A)  # both fail below the top: values
+    cells = capacity_table({"x": clean}).rows[0]
+    assert not any("≥" in cell for cell in cells)
+    assert any(cell.startswith("0.250 [") for cell in cells)

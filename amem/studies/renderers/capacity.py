@@ -52,10 +52,19 @@ def capacity_table(records, sweeps=None, criteria=("paper",), digits=3, columns=
     rows = []
     for c in caps:
         rows.append([c["model"], param_text(c["params"]), str(c["n_units"]), f"{c['noise']:g}",
-                     c["criterion"], ci_text(c["capacity_alpha"], c["ci_low"], c["ci_high"], digits),
+                     c["criterion"], capacity_cell(c, digits),
                      str(c["n_seeds"]), str(c["n_censored"])])
     return Table(["model", "parameters", "N", "cue noise", "criterion", "α_c [95% CI]", "seeds",
                   "censored"], rows)
+
+
+def capacity_cell(c, digits=3) -> str:
+    """``1.623 [1.605, 1.643]``, or a bound ``≥ 2.010`` when a seed still stores at the top of
+    the loads tried (its capacity is censored, so the mean is a lower bound, not a value)."""
+    if c.get("n_censored"):
+        return (f"≥ {c['capacity_alpha']:.{digits}f} ({c['n_censored']} of {c['n_seeds']} seeds "
+                "store at the top load)")
+    return ci_text(c["capacity_alpha"], c["ci_low"], c["ci_high"], digits)
 
 
 def capacity_text(records, model, n_units, noise=0.0, criterion="paper", params=None, digits=3,
