@@ -187,3 +187,15 @@ def test_study_capacity_table_shows_a_censored_estimate_as_a_bound():
     cells = capacity_table({"x": clean}).rows[0]
     assert not any("≥" in cell for cell in cells)
     assert any(cell.startswith("0.250 [") for cell in cells)
+
+
+def test_cost_text_sums_trial_times_and_network_epochs():
+    from amem.studies.renderers.cost import cost_text
+
+    rows = [{"key": str(i), "store_s": 30.0, "recall_s": 6.0,
+             "diagnostics": {"network_epochs": 250_000}} for i in range(5)]
+    rows.append(dict(rows[0]))  # the same trial in two sweeps counts once
+    assert cost_text({"a": rows[:3], "b": rows[3:]}) == \
+        "5 trials, 3.0 min of trial time, 1.25 M network-epochs"
+    assert cost_text({"a": [{"key": "h", "store_s": 0.5, "recall_s": 0.1}]}) == \
+        "1 trials, 0.0 min of trial time"
