@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from kit_broken_models import BROKEN, MESSAGES, Good
 
+from amem.base import RecallResult
 from amem.testing import ALL_CHECKS, CheckSkipped, ConformanceError, check_model, run_check
 
 
@@ -114,3 +116,37 @@ def test_a_passing_model_gets_one_line_saying_so(capsys):
     assert "check_recurrent_weights_exposed: " in line and "\n" not in line
     check_model("modern", verbose=False)
     assert capsys.readouterr().out == ""
+
+
+class _AllThreeLabels(Good):
+    """Legal outcomes that use every status label among a handful of cues (the label set is a
+    subset of the contract's, not a proper one)."""
+
+    def recall(self, cues, max_steps=None):
+        out = super().recall(cues, max_steps)
+        status = np.array(["fixed_point", "cycle", "max_steps", *out.status[3:]])[:len(out.status)]
+        return RecallResult(out.states, out.steps, status)
+
+
+class _StepsContradictState(Good):
+    """Says 'no sweep changed anything' (steps 0, fixed_point) while handing back another state."""
+
+    def recall(self, cues, max_steps=None):
+        out = super().recall(cues, max_steps)
+        states = out.states.copy()
+        if max_steps == 1:
+            states[out.steps == 0, 0] *= -1
+        return RecallResult(states, out.steps, out.status)
+
+
+def test_shape_check_accepts_every_label_of_the_contract():
+    from amem.testing.checks import check_recall_shape_and_values
+
+    check_recall_shape_and_values(_AllThreeLabels())  # must not raise
+
+
+def test_status_check_catches_steps_that_contradict_the_state():
+    from amem.testing.checks import check_status_is_truthful
+
+    with pytest.raises(ConformanceError, match="labelled fixed_point"):
+        check_status_is_truthful(_StepsContradictState())
