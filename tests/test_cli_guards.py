@@ -321,3 +321,31 @@ def test_a_big_but_possible_sweep_gets_a_note():
     notes = []
     need = check_sweep_memory(config, limit=(10**15, "test"), log=notes.append)
     assert need > 8e9 and len(notes) == 1 and "needs about" in notes[0] and "GB" in notes[0]
+
+
+@pytest.mark.parametrize("argv", [
+    ["pid", "--out", "{d}"],
+    ["study", "run", "default", "--out", "{d}"],
+    ["reproduce", "blumel2025", "--quick", "--out", "{d}"],
+    ["search-goal", "--goal", "redundancy", "--dir", "{d}"],
+])
+def test_every_writing_command_refuses_a_folder_of_other_files(tmp_path, capsys, argv):
+    """Not only ``capacity``: no command writes among a user's files (issue 12)."""
+    (tmp_path / "thesis.tex").write_text("\\documentclass{article}\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main([a.replace("{d}", str(tmp_path)) for a in argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "holds other files" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_study_folder_of_sweep_sub_folders_is_amems(tmp_path):
+    from amem.bench.outdir import check_out_dir
+
+    (tmp_path / "fig2c").mkdir()
+    (tmp_path / "fig2c" / "records.jsonl").write_text("")
+    (tmp_path / "README.md").write_text("# notes\n")
+    assert check_out_dir(str(tmp_path)) == tmp_path
+    (tmp_path / "fig2c" / "records.jsonl").unlink()
+    with pytest.raises(AmemError, match="holds other files"):
+        check_out_dir(str(tmp_path))

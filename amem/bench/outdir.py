@@ -12,8 +12,12 @@ from pathlib import Path
 
 from amem.errors import AmemError
 
-#: Files that mark a folder as amem's own (records of ``capacity``, the ``pid`` command's table).
-AMEM_MARKERS = ("records.jsonl", "configs.jsonl", "config.json", "pid.csv")
+#: Files that mark a folder as amem's own: records of ``capacity`` and of a study's sweep, the
+#: ``pid`` command's table, a goal search's ledger and Optuna database, a study's conformance table.
+AMEM_MARKERS = ("records.jsonl", "configs.jsonl", "config.json", "pid.csv", "sweeps.jsonl",
+                "ledger.jsonl", "optuna.db", "conformance.json")
+#: A rendered study output's sidecar ends so (a study folder may hold only sweep sub-folders).
+SIDECAR_SUFFIX = ".output.json"
 
 
 def check_out_dir(text: str, flag: str = "--out") -> Path:
@@ -31,7 +35,7 @@ def check_out_dir(text: str, flag: str = "--out") -> Path:
         raise AmemError(f"{flag} {text} is a file, not a folder; {fix}")
     if path.is_dir():
         entries = [e for e in _entries(path, flag) if not e.startswith(".")]
-        if entries and not any(m in entries for m in AMEM_MARKERS):
+        if entries and not _holds_amem_output(path, entries):
             raise AmemError(f"{flag} {text} holds other files ({len(entries)} entries) and no amem "
                             f"records; amem writes only into its own folders: {fix}")
         if not os.access(path, os.W_OK | os.X_OK):
@@ -47,6 +51,15 @@ def check_out_dir(text: str, flag: str = "--out") -> Path:
         raise AmemError(f"{flag} {text} cannot be created: {parent} is not writable here; pass a "
                         "folder somewhere you can write")
     return path
+
+
+def _holds_amem_output(path: Path, entries: list[str]) -> bool:
+    """A marker file, a rendered output's sidecar, or a sub-folder with amem records (one
+    level down: a study's sweeps, a search's record store)."""
+    if any(m in entries for m in AMEM_MARKERS) or any(e.endswith(SIDECAR_SUFFIX) for e in entries):
+        return True
+    return any((path / e / marker).is_file() for e in entries for marker in AMEM_MARKERS
+               if (path / e).is_dir())
 
 
 def _entries(path: Path, flag: str) -> list[str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from amem.bench.outdir import check_out_dir
 from amem.errors import AmemError
 
 DEFAULT_ALPHAS = "0.01:2.01:0.05"  # the paper's 41 loads
@@ -85,7 +86,7 @@ def _run(args) -> int:
 
     import_plugins(getattr(args, "imports", None))
 
-    out = Path(args.out)
+    out = check_out_dir(args.out)
     if args.plot_only:
         if not (out / "pid.csv").exists():
             raise AmemError(f"--plot-only: {out / 'pid.csv'} does not exist; run without --plot-only first")

@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from amem.bench.outdir import check_out_dir
 from amem.errors import AmemError
 
 
@@ -66,7 +67,7 @@ def _run(args) -> int:
     study = find_study(args.study)
     refs = select(study, split_list(args.only) or None)
     sweeps = sorted({s for r in refs for s in r.inputs}, key=[s.name for s in study.sweeps].index)
-    out = (Path(args.out).resolve() if args.out else
+    out = (check_out_dir(args.out).resolve() if args.out else
            (Path.cwd() / QUICK_DIR / study.id).resolve() if args.quick else None)
     t0 = time.perf_counter()
     if not args.no_run and sweeps:

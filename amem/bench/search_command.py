@@ -22,6 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from amem.bench.outdir import check_out_dir
 from amem.errors import AmemError
 
 DEFAULT_DIR = "amem-search"
@@ -133,7 +134,7 @@ def run(args) -> int:
     _check(args)
     config = _objective_config(args)
     fidelities = _fidelities(args.fidelity)
-    directory = Path(args.dir)
+    directory = check_out_dir(args.dir, "--dir")
     log = lambda message: print(message, flush=True)  # noqa: E731
     if args.render:
         return _render(args, config, directory, log)

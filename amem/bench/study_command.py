@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from amem.bench.outdir import check_out_dir
 from amem.errors import AmemError
 
 QUICK_DIR = "amem-quick"  # --quick runs go to ./amem-quick/<study id> unless --out says otherwise
@@ -75,7 +76,7 @@ def _list(args) -> int:
 
 def _out(args, study) -> Path | None:
     if args.out:
-        return Path(args.out).resolve()
+        return check_out_dir(args.out).resolve()
     if args.quick:
         return (Path.cwd() / QUICK_DIR / study.id).resolve()
     return None
