@@ -225,3 +225,23 @@ def plot_exp(records):
         ax.legend(fontsize=5, frameon=False, loc="upper left")
     axes[0].set_ylabel("capacity $P_c$ (patterns, mean of 5 seeds, 95% CI)", fontsize=8)
     return fig
+
+
+def exponent_text(records, name, which="exponent"):
+    """``2.14 ± 0.03``: one fitted exponent of :func:`exponent_table` (``which``: ``exponent``,
+    ``exponent_noise`` or ``exponent_exact``) for the curve of folder ``name``."""
+    k, se = _poly(records)[name][which]
+    return f"{k:.2f} ± {se:.2f}"
+
+
+def exp_rate_text(records, which="paper"):
+    """``0.620 ± 0.014``: a fitted rate r of P_c ~ e^(r N) for the exponential energy
+    (``which``: ``paper``, ``paper-noise``, ``onestep``, ``onestep-noise``)."""
+    load = _loader(records)
+    folder, criterion, noise, steps = {
+        "paper": ("exp", "paper", 0.0, None), "paper-noise": ("exp-noise10", "paper", 0.1, None),
+        "onestep": ("exp-onestep", "all_exact", 0.0, 1),
+        "onestep-noise": ("exp-onestep-noise10", "all_exact", 0.1, 1)}[which]
+    n, p, *_ = points(load(folder), criterion, noise, steps)
+    r, se = fit(n, np.log(p))
+    return f"{r:.3f}" if se != se else f"{r:.3f} ± {se:.3f}"
