@@ -56,3 +56,25 @@ def fmax_table(records, sweeps=None, digits=2, label_params=False):
     return Table(["model", "α", "f_max [95% CI]", "seeds", "seeds failing clean cues"], rows,
                  caption="Largest fraction of flipped cue bits still recalled (mean overlap ≥ "
                          "threshold at that level and every lower one), per seed, then averaged")
+
+
+def fmax_wide_table(records, sweeps=None, digits=2, label_params=False):
+    """One row per load, one column per model: mean f_max over seeds; ``–`` where every seed
+    already fails clean cues (the README's compact form of :func:`fmax_table`)."""
+    curves = fmax_curves(merged(records, sweeps), label_params)
+    labels = list(curves)
+    alphas = sorted({round(a, 10) for pts in curves.values() for a, *_ in pts})
+    rows = []
+    for alpha in alphas:
+        row = [f"{alpha:.3g}"]
+        for label in labels:
+            at = [p for p in curves[label] if abs(p[0] - alpha) < 1e-9]
+            if not at:
+                row.append("")
+            elif at[0][5] == at[0][4]:
+                row.append("–")
+            else:
+                row.append(f"{at[0][1]:.{digits}f}")
+        rows.append(row)
+    return Table(["α"] + labels, rows,
+                 caption="Mean f_max over seeds (– : clean cues already fail in every seed)")
