@@ -79,3 +79,30 @@ def summary_table(records, sweeps=None, digits=3, loads=None):
     return Table(["model", "N", "P", "α", "seeds", "unique ext.", "unique int.", "redundancy",
                   "synergy", "residual H", "redundancy, closed form", "recall m"], cells,
                  caption="PID atoms (bits, mean over neurons; median over seeds)")
+
+
+def closed_form_gap_table(records, sweeps=None, min_alpha=0.16, digits=3):
+    """Largest |median over seeds − closed form| of each atom over the loads ≥ ``min_alpha``,
+    per model and N (Hebbian with sign output only: the models the closed form describes)."""
+    from amem.anatomy import ATOM_COLUMNS
+
+    rows = merged(records, sweeps)
+    cells = []
+    for model, n in _curves(rows):
+        sel = [r for r in rows if r["model"] == model and r["n_units"] == n]
+        theory = _theory(model, n, sel, _output(sel))
+        if theory is None:
+            continue
+        loads = [p for p in sorted({r["n_patterns"] for r in sel}) if p / n >= min_alpha - 1e-12]
+        if not loads:
+            continue
+        gap = np.zeros(len(ATOM_COLUMNS))
+        for p in loads:
+            med = np.array([np.median([r[c] for r in sel if r["n_patterns"] == p])
+                            for c in ATOM_COLUMNS])
+            k = int(np.argmin(np.abs(theory[0] - p / n)))
+            gap = np.maximum(gap, np.abs(med - theory[1][k]))
+        cells.append([model, str(n), str(len(loads))] + [f"{g:.{digits}f}" for g in gap])
+    return Table(["model", "N", f"loads ≥ {min_alpha:g}", "unique ext.", "unique int.",
+                  "redundancy", "synergy", "residual H"], cells,
+                 caption="Largest |median − closed form| of each atom (bits) over the loads")
