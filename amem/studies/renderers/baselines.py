@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from amem.studies.renderers.capacity import summaries
-from amem.studies.tables import Table, ci_text
+from amem.studies.renderers.capacity import capacity_cell, summaries
+from amem.studies.tables import Table
 
 ORDER = ["hebbian", "storkey", "pseudoinverse", "descent-l2", "krauth-mezard", "diederich-opper",
          "mpf", "infomorphic"]
@@ -24,11 +24,15 @@ def capacity_table(records):
     rows = []
     for model in sorted(by, key=_rank):
         p, f, e = by[model]["paper"], by[model]["frac90"], by[model]["exact"]
-        rows.append([model, ci_text(p["capacity_alpha"], p["ci_low"], p["ci_high"]),
-                     str(p["n_censored"]), f"{f['capacity_alpha']:.3f}",
-                     f"{e['capacity_alpha']:.3f}", str(p["n_seeds"])])
+        rows.append([model, capacity_cell(p), str(p["n_censored"]), _value(f), _value(e),
+                     str(p["n_seeds"])])
     return Table(["model", "paper α_c [95% CI]", "censored seeds", "frac90 α_c", "exact α_c",
                   "seeds"], rows)
+
+
+def _value(cap) -> str:
+    """A capacity, or a bound when a seed still stores at the top load."""
+    return ("≥ " if cap["n_censored"] else "") + f"{cap['capacity_alpha']:.3f}"
 
 
 def headline_text(records, models):
