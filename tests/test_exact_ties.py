@@ -20,7 +20,7 @@ from amem.models.infomorphic import InfomorphicHopfield
 from amem.patterns import flip_cues, random_patterns
 from amem.recurrent import SignDynamics, async_orders
 
-FLOAT_MODELS = ["infomorphic", "storkey", "pseudoinverse", "descent-l2", "mpf"]
+FLOAT_MODELS = ["infomorphic", "storkey", "pseudoinverse", "descent-l2", "mpf", "covariance"]
 RATIONAL_MODELS = ["hebbian", "krauth-mezard", "diederich-opper"]
 SMALL = {"infomorphic": {"epochs": 2, "early_stopping": False}}
 
@@ -58,6 +58,10 @@ def stored(model_id, n_units, seed=0):
     return model.store(random_patterns(3, n_units, seed=seed))
 
 
+def model_id_of(model) -> str:
+    return type(model).__name__.replace("Hopfield", "").lower()
+
+
 def put_couplings(model, w, b):
     """Replace a stored model's couplings by (W, b) in the model's own representation."""
     if isinstance(model, HebbianHopfield):
@@ -68,6 +72,9 @@ def put_couplings(model, w, b):
     elif isinstance(model, InfomorphicHopfield):
         model.weights_ = w
         model._couplings_changed()
+    elif model_id_of(model) == "covariance":  # couplings derived from stored sums: hand the
+        model._dynamics_couplings = lambda: (w, b, False)  # dynamics (W, b) directly
+        model._couplings_changed()
     else:
         model._set_couplings(w, b)
 
@@ -77,7 +84,7 @@ def put_couplings(model, w, b):
 def test_built_zero_fields_keep_the_state(model_id, update):
     rng = np.random.default_rng(1)
     integer = model_id in RATIONAL_MODELS
-    with_bias = model_id in ("storkey", "pseudoinverse", "descent-l2", "mpf")  # they have b
+    with_bias = model_id in ("storkey", "pseudoinverse", "descent-l2", "mpf", "covariance")  # b
     n_units = 22 if with_bias else 21  # the other units (and the bias) pair up
     cues = random_patterns(4, n_units, seed=2)
     model = stored(model_id, n_units)
