@@ -46,14 +46,7 @@ def select(study, only: list[str] | None):
 
 def run(args: argparse.Namespace) -> int:
     """Reproduce a paper: run what is missing and write its conformance table."""
-    try:
-        return _run(args)
-    except AmemError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
-def _run(args) -> int:
+    # user errors (AmemError) become one line and exit 2 in amem.bench.cli.main, like every command
     import dataclasses
     import time
 
