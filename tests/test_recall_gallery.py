@@ -43,7 +43,7 @@ def test_replay_gives_the_recorded_numbers(occluded):
             (done.states * done.patterns).sum(axis=1), done.agreement)
 
 
-@pytest.mark.parametrize("tamper", ["mean_overlap", "agreement", "resolved_params"])
+@pytest.mark.parametrize("tamper", ["mean_overlap", "agreement", "resolved_params", "no_per_pattern"])
 def test_a_tampered_record_is_refused_naming_the_trial(occluded, tamper):
     bad = copy.deepcopy(occluded["occ"])
     target = next(r for r in bad if r["model"] == "hebbian" and r["seed"] == 0)
@@ -51,8 +51,10 @@ def test_a_tampered_record_is_refused_naming_the_trial(occluded, tamper):
         target["mean_overlap"] = target["mean_overlap"] - 0.02
     elif tamper == "agreement":
         target["per_pattern"]["agreement"][0] -= 2
-    else:
+    elif tamper == "resolved_params":
         target["resolved_params"] = {**target["resolved_params"], "seed": 1}
+    else:
+        del target["per_pattern"]
     with pytest.raises(ReplayMismatch, match=target["key"]) as err:
         recall_gallery({"occ": bad})
     message = str(err.value)

@@ -109,11 +109,13 @@ def replay(record: dict) -> Replay:
     states = np.asarray(model.recall(cues, max_steps=trial.max_steps).states)
     agreement = np.einsum("mi,mi->m", states.astype(np.int32), patterns.astype(np.int32))
     done = Replay(record, patterns, cues, states, agreement)
-    recorded = record["per_pattern"]["agreement"]
+    recorded = (record.get("per_pattern") or {}).get("agreement")
     problems = []
     if record.get("resolved_params") is not None and resolved != record["resolved_params"]:
         problems.append(f"resolved params {canonical(resolved)}")
-    if agreement.tolist() != list(recorded):
+    if recorded is None:
+        problems.append("the record holds no per-pattern agreement to compare with")
+    elif agreement.tolist() != list(recorded):
         problems.append(f"per-pattern agreement {agreement.tolist()} (recorded {list(recorded)})")
     if not math.isclose(done.mean_overlap, record["mean_overlap"], rel_tol=1e-12, abs_tol=1e-12):
         problems.append(f"mean final overlap {done.mean_overlap!r} (recorded "
