@@ -74,20 +74,43 @@ def run(args: argparse.Namespace) -> int:
         finally:
             executor.close()
     chosen = dataclasses.replace(study, references=refs)
-    table, _, rows = conformance_table(chosen, out, args.quick, with_rows=True)
-    table.caption = (("Quick run: reduced sizes, a check of the pipeline, not of the numbers. "
-                      if args.quick else "") + table.caption +
-                     " Published values carry their resolution (the paper's capacities sit on a "
-                     "0.05 load grid: +- 0.025); amem's CI is the 95% CI of the mean over seeds.")
     where = out or study.out
     where.mkdir(parents=True, exist_ok=True)
+    figures: list[Path] = []
+    repro = None
+    if study.reproduction:  # every figure from whatever records exist, and the cost table
+        from amem.studies.reproduction import assess, rerun_notes
+        from amem.studies.render import render_study
+
+        repro = assess(study, out, args.quick)
+        for r in render_study(study, out=out, quick=args.quick):
+            if r.kind == "figure":
+                figures += [where / f for f in r.files]
+        repro = dataclasses.replace(repro, study=chosen)
+        for line in rerun_notes(repro):
+            print(f"note: {line}", file=sys.stderr)
+    table, _, rows = conformance_table(chosen, out, args.quick, with_rows=True, repro=repro)
+    quick_note = ("Quick run: reduced sizes, a check of the pipeline, not of the numbers. "
+                  if args.quick else "")
+    if study.reproduction:
+        table.caption = quick_note + table.caption
+        table.notes = [table.caption]
+    else:
+        from amem.studies.conformance import RESOLUTION_NOTE
+
+        table.caption = f"{quick_note}{table.caption} {RESOLUTION_NOTE}"
     stem = "conformance" + ("" if not args.only else "-" + "-".join(r.id for r in refs)[:60])
-    markdown = f"{table.to_markdown().rstrip()}\n\n{table.caption}\n"
+    markdown = table.to_markdown() if table.notes else \
+        f"{table.to_markdown().rstrip()}\n\n{table.caption}\n"
     (where / f"{stem}.md").write_text(markdown)
     (where / f"{stem}.tex").write_text(table.to_latex())
     (where / f"{stem}.json").write_text(json.dumps(
         {"study": study.id, "quick": args.quick, "caption": table.caption, "rows": rows,
          "wall_s": time.perf_counter() - t0}, indent=1, default=str) + "\n")
     print(markdown)
+    for path in figures:
+        print(f"wrote figure {path}")
+    if study.reproduction:
+        print(f"wrote {where}/cost.md, .tex (the cost of every item)")
     print(f"wrote {where}/{stem}.md, .tex, .json ({time.perf_counter() - t0:.0f} s)")
     return 0

@@ -33,8 +33,17 @@ def verdict(ref: ReferenceDef, measured: dict | None) -> str:
     return "agrees" if (ref.value - half <= hi and ref.value + half >= lo) else "differs"
 
 
-def conformance_rows(study: Study, out: Path | None = None, quick: bool = False):
-    """(one dict per reference, the records the measures used)."""
+RESOLUTION_NOTE = ("Published values carry their resolution (the paper's capacities sit on a "
+                   "0.05 load grid: +- 0.025); amem's CI is the 95% CI of the mean over seeds.")
+
+
+def conformance_rows(study: Study, out: Path | None = None, quick: bool = False, repro=None):
+    """(one dict per reference, the records the measures used). A reproduction study keeps
+    every item, run or not (:func:`amem.studies.reproduction.conformance_rows`)."""
+    if study.reproduction:
+        from amem.studies.reproduction import conformance_rows as every_item
+
+        return every_item(study, out, quick, repro)
     rows, used = [], {}
     for ref in study.references:
         measured, note = None, ref.note
@@ -74,10 +83,10 @@ def _with_value(ref: ReferenceDef, value):
 
 
 def conformance_table(study: Study, out: Path | None = None, quick: bool = False,
-                      with_rows: bool = False):
+                      with_rows: bool = False, repro=None):
     """The conformance table (Markdown/LaTeX via :class:`Table`); with ``with_rows`` also the
     rows as dicts (written as ``references.json``)."""
-    rows, used = conformance_rows(study, out, quick)
+    rows, used = conformance_rows(study, out, quick, repro)
     cells = []
     for r in rows:
         published = "–" if r["published"] is None else (
@@ -87,9 +96,15 @@ def conformance_table(study: Study, out: Path | None = None, quick: bool = False
             f"{m['value']:.3f} [{_num(m['ci_low'])}, {_num(m['ci_high'])}], {m['n_seeds']} seeds")
         cells.append([r["item"], published, amem_value, r["verdict"], r["criterion"], r["source"],
                       r["note"]])
+    caption = f"Reference values of study {study.id}. Verdict: {VERDICT_RULE}."
+    notes = []
+    if study.reproduction:  # the rule is the table's, so the Markdown shows it too
+        from amem.studies.reproduction import STATUS_RULE
+
+        caption += f" {RESOLUTION_NOTE} Status: {STATUS_RULE}."
+        notes = [caption]
     table = Table(["item", "published", "amem [95% CI]", "verdict", "criterion", "source", "note"],
-                  cells, caption=f"Reference values of study {study.id}. Verdict: {VERDICT_RULE}.",
-                  align=["l", "r", "r", "l", "l", "l", "l"])
+                  cells, caption=caption, align=["l", "r", "r", "l", "l", "l", "l"], notes=notes)
     return (table, used, rows) if with_rows else (table, used)
 
 

@@ -45,7 +45,8 @@ def accuracy_axes(ax, title, legend_size):
     ax.set_xlabel(r"load $\alpha = P/N$")
     ax.set_ylabel("recall accuracy (mean overlap)")
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=legend_size)
+    if ax.get_legend_handles_labels()[0]:  # a panel of sweeps not run yet has no curve
+        ax.legend(fontsize=legend_size)
 
 
 def fig2c(records):
