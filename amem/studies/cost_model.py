@@ -12,6 +12,7 @@ i.e. about one core: on this 2-core machine two slots run at once). Probe record
   N^2 per epoch: a fit over N = 50 ... 400 records gave exponent 2.1). Soft (marginal) binning
   costs ``SOFT_FACTOR`` times more per epoch (one-seed probe on this machine, 2026-12-04: 30 ms
   against 0.53 ms at N = 100);
+* a sweep with records of its own is priced at its own measured rate instead;
 * network-epochs of a trial: the mean network-epochs at the same load of the study's redundancy
   curve at N = 100 (the profile), shifted by the item's expected capacity minus the profile's
   (the published capacity when the item has one, else ``DEFAULT_ALPHA_C``): a trial above its
@@ -107,6 +108,14 @@ class CostModel:
                          f"alpha_c {alpha_c:.3f})")
         return cls(r100, profile, alpha_c, {m: mean(v) for m, v in trial_s.items()},
                    {m: mean(v) for m, v in recall_s.items()}, basis)
+
+    def with_rate_of(self, records: list[dict]) -> CostModel:
+        """This model with ``r100`` measured on ``records`` when they have any training (the rest
+        of a partial sweep is priced at the rate its own trials ran at)."""
+        from dataclasses import replace
+
+        own = CostModel.from_records(records).r100
+        return replace(self, r100=own) if own else self
 
     # ---------------------------------------------------------------- projecting
     def epochs(self, trial, alpha_c: float | None) -> float:

@@ -126,9 +126,10 @@ def assess(study: Study, out: Path | None = None, quick: bool = False) -> Reprod
                 a + b for a, b in zip((item.measured_s, item.measured_epochs), measured(p.records)))
             alpha_c = _expected_alpha_c(item.ref, p)
             item.to_run += len(p.to_run)
+            rates = model.with_rate_of(p.records)  # the sweep's own rate once it has records
             sweep_cost[s] = 0.0
             for t in p.to_run:
-                sec, ep = model.trial_seconds(t, alpha_c)
+                sec, ep = rates.trial_seconds(t, alpha_c)
                 sweep_cost[s] += sec
                 item.projected_s += sec
                 item.projected_epochs += ep
@@ -166,7 +167,8 @@ def conformance_rows(study: Study, out: Path | None = None, quick: bool = False,
                 measured = load_function(ref.measure)(inputs, **ref.args)
             except AmemError as err:  # e.g. a --quick run lacks the size the item names
                 notes.append(f"not measured: {err}")
-        provisional = bool(lacking) and measured is not None
+        # a sweep with some complete seeds makes the item provisional; one not run gets a row
+        provisional = any(p.status == "partial" for p in progress) and measured is not None
         missing = {p.name: p for p in lacking if not p.complete_records}
         if lacking and not inputs:
             notes.append(f"not run: `{command(study, ref.id, quick)}` (est. {_hours(cost)} CPU h)")
