@@ -252,6 +252,9 @@ def test_every_blumel_figure_renders_with_no_records():
     for output in study.outputs:
         fig = load_function(output.make)({name: [] for name in output.inputs}, **output.args)
         assert isinstance(fig, Figure), output.name
+        curves = [ln.get_label() for ax in fig.axes for ln in ax.get_lines()
+                  if not ln.get_label().startswith("_") and ln.get_label() != "paper"]
+        assert not curves, (output.name, curves)  # the paper's own values may stay
 
 
 def test_reproduce_prints_the_figures_it_wrote(tiny):
