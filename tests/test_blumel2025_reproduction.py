@@ -264,3 +264,27 @@ def test_reproduce_prints_the_figures_it_wrote(tiny):
     assert f"wrote figure {tiny.out / 'fig5a.png'}" in done.stdout
     assert "| capacity, Descent L2 |" in done.stdout and "not run" in done.stdout
     assert (tiny.out / "conformance.json").exists() and (tiny.out / "cost.md").exists()
+
+
+def test_reproduce_runs_the_other_sweeps_when_one_holds_another_codes_records(tiny):
+    """A folder of another code's records is refused (named, exit 1); the rest still runs."""
+    from amem.records.store import RECORDS_FILE
+
+    records_file = tiny.sweep_dir(tiny.sweep("fig2c_hebbian")) / RECORDS_FILE
+    lines = []
+    for line in records_file.read_text().splitlines():
+        r = json.loads(line)
+        r.pop("crc32", None)
+        r["code"] = {**r["code"], "sources": "0123456789abcdef"}
+        lines.append(json.dumps(r))
+    records_file.write_text("\n".join(lines) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "amem.bench", "reproduce", str(tiny.source),
+                           "--no-progress"], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "error: not run: fig2c_hebbian:" in done.stderr and "Traceback" not in done.stderr
+    assert "note: fig2c_hebbian:" in done.stderr
+    for name in ("fig5a_descent-l2", "hebbian_n30"):
+        assert (tiny.sweep_dir(tiny.sweep(name)) / RECORDS_FILE).exists(), name
+    assert (tiny.out / "conformance.md").exists()

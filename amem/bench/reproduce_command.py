@@ -5,6 +5,13 @@ resumable, any executor) and writes the conformance table: item, the paper's val
 resolution, amem's value with its 95% CI and seeds, the verdict (one rule for every row, stated in
 the caption) and a note. Printed as Markdown and written as ``conformance.md``, ``.tex`` and
 ``.json`` in the study's folder (``--out`` or ``./amem-quick/STUDY`` with ``--quick``).
+
+A reproduction study (``reproduction = true``, e.g. blumel2025) runs every sweep (``--only``: the
+items' sweeps), then renders every figure from whatever records exist (paths printed) and the
+cost table ``cost.md``; its conformance table keeps every item: not run (with the command and
+its projected cost) or provisional (measured on complete seeds). A sweep whose folder holds
+another code's records is refused (the runner reuses only this code's records) and named; the
+other sweeps still run, and the exit status is then 1.
 """
 
 from __future__ import annotations
@@ -60,14 +67,18 @@ def run(args: argparse.Namespace) -> int:
     study = find_study(args.study)
     refs = select(study, split_list(args.only) or None)
     sweeps = sorted({s for r in refs for s in r.inputs}, key=[s.name for s in study.sweeps].index)
+    if study.reproduction and not args.only:  # the whole paper: figure-only sweeps too
+        sweeps = [s.name for s in study.sweeps]
     out = (check_out_dir(args.out).resolve() if args.out else
            (Path.cwd() / QUICK_DIR / study.id).resolve() if args.quick else None)
     t0 = time.perf_counter()
+    refused: list[str] = []
     if not args.no_run and sweeps:
         executor = make_executor(args.executor, args.workers, args.scheduler)
         try:
             run_study(study, only=sweeps, executor=executor, quick=args.quick, out=out,
-                      progress=not args.no_progress, argv=sys.argv)
+                      progress=not args.no_progress, argv=sys.argv,
+                      refused=refused if study.reproduction else None)
         except KeyboardInterrupt:
             print("\ninterrupted: finished trials are saved; rerun to resume", file=sys.stderr)
             return 130
@@ -113,4 +124,6 @@ def run(args: argparse.Namespace) -> int:
     if study.reproduction:
         print(f"wrote {where}/cost.md, .tex (the cost of every item)")
     print(f"wrote {where}/{stem}.md, .tex, .json ({time.perf_counter() - t0:.0f} s)")
-    return 0
+    for line in refused:  # the other sweeps ran; these need a new --out or their records moved
+        print(f"error: not run: {line}", file=sys.stderr)
+    return 1 if refused else 0

@@ -89,10 +89,11 @@ class Reproduction:
 
 def _expected_alpha_c(ref: ReferenceDef | None, prog: SweepProgress) -> float | None:
     """amem's capacity of the sweep's complete seeds, else the published one, else None."""
-    if prog.complete_records:
+    recall = [r for r in prog.complete_records if r.get("probe", "recall") == "recall"]
+    if recall:  # probes (f_max, PID) measure no capacity
         from amem.harness.summary import summarize
 
-        curves = summarize(prog.complete_records, ["paper"])
+        curves = summarize(recall, ["paper"])
         if len(curves) == 1 and curves[0]["capacity_alpha"] is not None:
             return float(curves[0]["capacity_alpha"])
     if ref is not None and ref.value is not None and ref.measure and ref.measure.endswith(":capacity"):
