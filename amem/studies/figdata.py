@@ -1,7 +1,8 @@
 """The data a matplotlib figure plots, as JSON: what ``study check`` compares instead of pixels.
 
 For every Axes: title, axis labels, scales and limits, each line's label and (x, y) points, each
-collection's label and points (scatter offsets, fill_between and error-bar segments), and texts.
+collection's label and points (scatter offsets, fill_between and error-bar segments), texts, and
+the pixel values of its images (``imshow``; the key is present only on Axes that show one).
 Numbers are rounded to 10 significant digits, so the same records give the same data on every
 machine while a changed number changes it.
 """
@@ -65,6 +66,9 @@ def figure_data(fig) -> dict:
             else:
                 item["paths"] = [_points(p.vertices) for p in coll.get_paths()]
             entry["collections"].append(item)
+        if ax.images:
+            entry["images"] = [_points(np.ma.filled(np.ma.asarray(im.get_array(), dtype=float),
+                                                    np.nan)) for im in ax.images]
         legend = ax.get_legend()
         if legend is not None:
             entry["legend"] = [t.get_text() for t in legend.get_texts()]
