@@ -90,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
     figures: list[Path] = []
     repro = None
     if study.reproduction:  # every figure from whatever records exist, and the cost table
-        from amem.studies.reproduction import assess, rerun_notes
         from amem.studies.render import render_study
+        from amem.studies.reproduction import assess, rerun_notes
 
         repro = assess(study, out, args.quick)
         for r in render_study(study, out=out, quick=args.quick):

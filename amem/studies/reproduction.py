@@ -150,8 +150,8 @@ def assess(study: Study, out: Path | None = None, quick: bool = False) -> Reprod
 def conformance_rows(study: Study, out: Path | None = None, quick: bool = False,
                      repro: Reproduction | None = None):
     """(one dict per row, the records the measures used), every reference item present."""
-    from amem.studies.conformance import _expand, _with_value, verdict
     from amem.studies.data import load_function
+    from amem.studies.verdicts import _expand, _with_value, verdict
 
     repro = repro or assess(study, out, quick)
     rows, used = [], {}

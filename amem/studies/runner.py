@@ -65,11 +65,9 @@ def run_study(study: Study, only: list[str] | None = None, executor=None, quick:
     With a ``refused`` list, a sweep whose folder holds another code's records is logged, named
     in ``refused`` and passed over, and the other sweeps still run (a reproduction goes as far
     as it can); without it the refusal is raised."""
-    from amem.records.provenance import MixedCodeError
-
     from amem.harness.executors import InlineExecutor
     from amem.harness.sweep import run_sweep
-    from amem.records.provenance import provenance
+    from amem.records.provenance import MixedCodeError, provenance
     from amem.records.store import RecordStore
 
     import_study_modules(study)
