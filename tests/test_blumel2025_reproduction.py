@@ -21,7 +21,13 @@ SHARED = {"fig2c_hebbian": ("infomorphic", "fig2c_hebbian", "="),
           "fig2d_atoms": ("infomorphic", "fig2d_atoms", "="),
           "scaling_n50": ("infomorphic", "size_n50", "="),
           "fig5a_descent-l2": ("baselines", "paper-fast", "<"),
-          "fig5a_mpf": ("baselines", "paper-iterative", "<")}
+          "fig5a_mpf": ("baselines", "paper-iterative", "<"),
+          # the correlation appendix: the structure studies' Markov sweeps (bisection for the
+          # infomorphic network, the 0.01 load grid for the Hebbian one)
+          **{f"corr_infomorphic_p{p}": ("structure-markov-infomorphic", f"infomorphic-p0.{p}", "=")
+             for p in range(50, 90, 5)},
+          **{f"corr_hebbian_p{p}": ("structure-markov", f"hebbian-p0.{p}", "=")
+             for p in range(50, 90, 5)}}
 
 
 def _keys(sweep) -> set[str]:
