@@ -294,3 +294,41 @@ def test_reproduce_runs_the_other_sweeps_when_one_holds_another_codes_records(ti
     for name in ("fig5a_descent-l2", "hebbian_n30"):
         assert (tiny.sweep_dir(tiny.sweep(name)) / RECORDS_FILE).exists(), name
     assert (tiny.out / "conformance.md").exists()
+
+
+BISECT = """
+id = "tiny-bisect"
+out = "out"
+
+[[sweep]]
+name = "b"
+model = "hebbian"
+n = [20]
+alphas = "0.05:0.5"
+search = "bisect"
+seeds = 3
+"""
+
+
+def test_a_bisection_seed_is_complete_when_its_records_settle_the_search(tmp_path):
+    from amem.records.store import RECORDS_FILE
+    from amem.studies.progress import sweep_progress
+    from amem.studies.runner import run_study
+
+    path = tmp_path / "b.toml"
+    path.write_text(BISECT)
+    study = load_study(path)
+    fresh = sweep_progress(study, "b")
+    assert (fresh.status, fresh.seeds_planned, fresh.seeds_complete) == ("not run", 3, 0)
+    assert len(fresh.to_run) >= 3
+    run_study(study, progress=False, log=lambda m: None)
+    done = sweep_progress(study, "b")
+    assert (done.status, done.seeds_complete, done.to_run) == ("complete", 3, [])
+    assert len(done.complete_records) == len(done.records) > 3
+    records_file = study.sweep_dir(study.sweep("b")) / RECORDS_FILE
+    lines = records_file.read_text().splitlines()
+    seed1 = [i for i, ln in enumerate(lines) if json.loads(ln)["seed"] == 1]
+    records_file.write_text("\n".join(ln for i, ln in enumerate(lines) if i != seed1[-1]) + "\n")
+    cut = sweep_progress(study, "b")  # seed 1 lost its last bisection step: open again
+    assert (cut.status, cut.seeds_complete) == ("partial", 2)
+    assert {r["seed"] for r in cut.complete_records} == {0, 2} and cut.to_run

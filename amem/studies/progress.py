@@ -51,6 +51,8 @@ def sweep_progress(study: Study, name: str, out: Path | None = None,
     sweep = study.sweep(name)
     config = sweep.config(quick, study.quick)
     directory = study.sweep_dir(sweep, out)
+    if config.search == "bisect":
+        return _bisect_progress(name, config, directory)
     planned = planned_trials(config) if config.search == "grid" else []
     by_key = {t.key(): t for t in planned}
     records: list[dict] = []
@@ -74,6 +76,46 @@ def sweep_progress(study: Study, name: str, out: Path | None = None,
         complete_records=[r for r in records if _unit(record_trial(r)) in complete],
         to_run=[t for k, t in by_key.items() if k not in present],
         other_code=describe_code(other.get("code")) if other else "")
+
+
+def _bisect_progress(name: str, config, directory: Path) -> SweepProgress:
+    """Bisection sweeps: a seed (one search) is complete when its records settle the search (the
+    harness's own planner has nothing left to run for it); records of unsettled searches are left
+    out of conformance values like a grid's partial seeds. ``to_run`` holds, per open search, one
+    trial per bisection step still possible (at the top of the range: an upper bound of the cost).
+    """
+    import math
+    from dataclasses import replace
+
+    from amem.harness.sweep import CodeStamp, _base_trials, plan_sweep, record_trial
+    from amem.records.provenance import describe_code
+    from amem.records.store import RECORDS_FILE, RecordStore
+
+    bases = list(_base_trials(config))
+    searches = {_unit(b) for b in bases}
+    records: list[dict] = []
+    if (directory / RECORDS_FILE).exists():
+        try:
+            records = [r for r in RecordStore(directory).load()
+                       if _unit(record_trial(r)) in searches]
+        except Exception:  # another record format: as if absent (the runner will say more)
+            records = []
+    stamp = CodeStamp.for_sweep(config)
+    other = next((r for r in records if not stamp.made(r)), None)
+    open_units = plan_sweep(config, {r["key"]: r for r in records})
+    open_searches = {_unit(u.base) for u in open_units}
+    complete = searches - open_searches
+    touched = {_unit(record_trial(r)) for r in records}
+    to_run = []
+    for u in open_units:
+        steps = math.ceil(math.log2(max(2, u.p_high - u.p_low + 1))) + 1
+        to_run += [replace(u.base, n_patterns=u.p_high)] * steps
+    return SweepProgress(
+        name=name, directory=directory, planned=len(searches), present=len(touched),
+        current=len({_unit(record_trial(r)) for r in records if stamp.made(r)}),
+        seeds_planned=len(searches), seeds_complete=len(complete), records=records,
+        complete_records=[r for r in records if _unit(record_trial(r)) in complete],
+        to_run=to_run, other_code=describe_code(other.get("code")) if other else "")
 
 
 def study_progress(study: Study, out: Path | None = None, quick: bool = False,
