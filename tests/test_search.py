@@ -385,3 +385,33 @@ def test_goals_share_one_batched_training_and_workers_share_the_rest():
     assert {t.n_patterns for t in parts[0].trials} == {10, 12, 15}  # dealt by P: mixed loads
     other = trials + [trial([0, 0, 1, 0, 0], 10, epochs=7)]
     assert len(split_units(other, 1, {})) == 2  # other shared params: another training
+
+
+def test_top_goals_table_ranks_by_mean_capacity_with_seeds_and_cost():
+    from amem.search.render import top_goals_table
+
+    def rec(goal, seed, p, ok, epochs=100):
+        return {"params": {"goal": goal}, "seed": seed, "n_patterns": p, "n_units": 100,
+                "mean_overlap": 0.99 if ok else 0.5, "store_s": 0.5, "recall_s": 0.0,
+                "diagnostics": {"network_epochs": epochs}, "key": f"{goal}{seed}{p}"}
+
+    good, bad = [0.0, 0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0]
+    records = {"goals": [rec(good, 0, 160, True), rec(good, 1, 150, True), rec(good, 1, 170, False),
+                         rec(bad, 0, 40, True), rec(bad, 1, 60, True), rec(bad, 2, 50, True)]}
+    table = top_goals_table(records, k=5)
+    assert [r[1] for r in table.rows] == ["[+0.0, +0.0, +1.0, +0.0, +0.0]",
+                                          "[+1.0, +0.0, +0.0, +0.0, +0.0]"]
+    assert table.rows[0][2] == "2" and table.rows[1][2] == "3"
+    assert table.rows[0][3].startswith("1.550 [1.500, 1.600]")
+    assert "2 goals measured (1 with the most seeds)" in table.notes[0]
+    assert "600 network-epochs" not in table.notes[0] and "6 trials" in table.notes[0]
+    assert len(top_goals_table(records, k=1).rows) == 1
+
+
+def test_grid_study_file_draws_every_residual_level_and_the_top_goals():
+    from amem.search.studydef import goal_study_toml
+
+    text = goal_study_toml(grid=3, seeds=6)
+    for name in ("heatmap_res_m1", "heatmap_res_0", "heatmap_res_p1", "top_goals"):
+        assert f'name = "{name}"' in text
+    assert "fixed_value = 0.0" in text and "fixed_value = 1.0" in text

@@ -188,3 +188,30 @@ def slice_figure(records, base, sweeps=None, stat: str = "median", title: str = 
 
     base = NAMED_GOALS.get(base, base) if isinstance(base, str) else base
     return render_slice(cells_from_records(_merged(records, sweeps)), base, stat=stat, title=title)
+
+
+def top_goals_table(records, sweeps=None, k: int = 15, criterion: str = "paper"):
+    """Studies-engine renderer: the ``k`` goals of highest mean capacity, with the seeds behind
+    each and the 95% percentile-bootstrap CI of the mean (the harness's own interval), plus what
+    the measured trials cost (network-epochs and trial time, from the records)."""
+    from amem.harness.criteria import bootstrap_ci
+    from amem.studies.renderers.cost import cost_text
+    from amem.studies.tables import Table
+
+    cells = sorted(cells_from_records(_merged(records, sweeps), criterion),
+                   key=lambda c: (-c["mean"], c["goal"]))
+    rows = []
+    for rank, c in enumerate(cells[:k], 1):
+        values = list(c["capacities"].values())
+        lo, hi = bootstrap_ci(values) if len(values) > 1 else (c["mean"], c["mean"])
+        rows.append([str(rank), "[" + ", ".join(f"{g:+.1f}" for g in c["goal"]) + "]",
+                     str(c["n_seeds"]), f"{c['mean']:.3f} [{lo:.3f}, {hi:.3f}]",
+                     f"{c['median']:.3f}"])
+    complete = sum(c["n_seeds"] == max((x["n_seeds"] for x in cells), default=0) for c in cells)
+    notes = [f"{len(cells)} goals measured ({complete} with the most seeds); "
+             f"cost: {cost_text(records, sweeps)}."]
+    return Table(["rank", "γ [unq ext, unq int, red, syn, res]", "seeds", "mean α_c [95% CI]",
+                  "median α_c"], rows,
+                 caption=f"The {k} goals of highest mean capacity ({criterion} criterion: the "
+                         "largest P / N of each seed's bisection that meets it); CI: percentile "
+                         "bootstrap of the mean over seeds.", notes=notes)

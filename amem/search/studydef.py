@@ -48,11 +48,18 @@ def goal_study_toml(grid: int | None = None, slice_base: str | None = None, seed
     for g in goals:
         lines.append(f'  {{ id = "infomorphic", params = {{ goal = {_float_list(g)}{extra} }} }},')
     lines.append("]")
-    lines += ["", "[[output]]", 'name = "heatmap"', 'inputs = ["goals"]']
-    if grid is not None:
-        lines += ['make = "amem.search.render:grid_figure"',
-                  'caption = "α_c (median over seeds) and seeds per cell, γ_Hres = -1"']
+    if grid is not None:  # one heat-map per level of the residual-entropy weight, as Fig. 4
+        for level in sorted({g[-1] for g in goals}):
+            suffix = (f"{level:+g}".replace("+", "p").replace("-", "m").replace(".", "_")
+                      if level else "0")
+            lines += ["", "[[output]]", f'name = "heatmap_res_{suffix}"', 'inputs = ["goals"]',
+                      'make = "amem.search.render:grid_figure"',
+                      f"args = {{ fixed_value = {float(level)!r} }}",
+                      f'caption = "α_c (median over seeds) and seeds per cell, γ_Hres = {level:g}"']
+        lines += ["", "[[output]]", 'name = "top_goals"', 'inputs = ["goals"]',
+                  'make = "amem.search.render:top_goals_table"']
     else:
+        lines += ["", "[[output]]", 'name = "heatmap"', 'inputs = ["goals"]']
         lines += ['make = "amem.search.render:slice_figure"',
                   f"args = {{ base = {_float_list(NAMED_GOALS[slice_base])} }}"]
     return "\n".join(lines) + "\n"
