@@ -34,6 +34,13 @@ def structure_points(records, sweeps=None, param="p", criterion="paper"):
 
 #: Labels for models whose defaults matter to the reader (the records keep only given params).
 DEFAULT_LABELS = {"modern": "modern (poly, degree 3)"}
+#: One colour and marker per model, the same in every structure figure (others: the cycle).
+MODEL_STYLE = {"hebbian": ("C0", "o"), "covariance": ("C1", "s"), "storkey": ("C2", "D"),
+               "krauth-mezard": ("C3", "<"), "descent-l2": ("C4", "^"),
+               "diederich-opper": ("C5", "v"), "mpf": ("C6", ">"), "pseudoinverse": ("C7", "p"),
+               "infomorphic": ("C8", "*"), "modern": ("C9", "h")}
+#: Parameters whose grids are geometric: drawn on a log axis.
+LOG_X = ("alpha_d",)
 #: The family parameter value at which the patterns are independent and unbiased.
 INDEPENDENT_AT = {"bias": 0.0, "p": 0.5}
 
@@ -54,7 +61,7 @@ def _theories(theory) -> list[str]:
 
 
 def structure_figure(records, sweeps=None, param="p", criterion="paper", theory=None,
-                     xlabel=None, log_y=None):
+                     xlabel=None, log_y=None, log_x=None):
     """alpha_c [95% CI] against a pattern parameter, one curve per model.
 
     A point where some seed still stores at the top of its search range is a lower bound: drawn
@@ -70,7 +77,8 @@ def structure_figure(records, sweeps=None, param="p", criterion="paper", theory=
       patterns, a star at the parameter value where the patterns are independent (perceptron-type
       rules; :func:`amem.theory.perceptron.gardner_alpha`).
 
-    ``log_y``: a log alpha axis (default: when the curves span more than a factor 20).
+    ``log_y``: a log alpha axis (default: when the curves span more than a factor 20);
+    ``log_x``: a log parameter axis (default: for the geometric alpha_D grid).
     """
     from matplotlib.figure import Figure
 
@@ -82,14 +90,15 @@ def structure_figure(records, sweeps=None, param="p", criterion="paper", theory=
     markers = "osD^v<>phX*"
     for i, ((model, params, n_units), pts) in enumerate(curves.items()):
         x, y, lo, hi, _, censored = (np.array([p[i] for p in pts]) for i in (0, 1, 2, 3, 4, 5))
+        color, marker = MODEL_STYLE.get(model, (f"C{i % 10}", markers[i % len(markers)]))
+        if params != "{}":  # a second curve of the same model: keep the colour, change the line
+            marker = markers[(markers.index(marker) + 1) % len(markers)]
         bound = censored > 0
-        line = ax.errorbar(x, y, yerr=[np.where(bound, 0, y - lo), np.where(bound, 0, hi - y)],
-                           marker=markers[i % len(markers)], ms=3.5, capsize=2, lw=1,
-                           label=_label(model, params, n_units))
+        ax.errorbar(x, y, yerr=[np.where(bound, 0, y - lo), np.where(bound, 0, hi - y)],
+                    color=color, marker=marker, ms=3.5, capsize=2, lw=1,
+                    ls="-" if params == "{}" else "--", label=_label(model, params, n_units))
         if bound.any():
-            color = line.lines[0].get_color()
-            ax.plot(x[bound], y[bound], ls="none", marker=markers[i % len(markers)], ms=6,
-                    mfc="white", mec=color)
+            ax.plot(x[bound], y[bound], ls="none", marker=marker, ms=6, mfc="white", mec=color)
             for xb, yb in zip(x[bound], y[bound]):
                 ax.annotate("", xy=(xb, yb * 1.35), xytext=(xb, yb),
                             arrowprops={"arrowstyle": "->", "color": color, "lw": 0.8})
@@ -107,10 +116,22 @@ def structure_figure(records, sweeps=None, param="p", criterion="paper", theory=
     ys = [p[1] for pts in curves.values() for p in pts if p[1] > 0]
     if log_y is None:
         log_y = bool(ys) and max(ys) / min(ys) > 20
+    if log_x is None:
+        log_x = param in LOG_X
+    if log_x:
+        from matplotlib.ticker import NullLocator
+
+        ax.set_xscale("log")
+        ticks = sorted({p[0] for pts in curves.values() for p in pts if p[0] > 0})
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
     if log_y:
         ax.set_yscale("log")
     else:
         ax.set_ylim(bottom=0)
+    tops = [p[1] for pts in curves.values() for p in pts if p[5]]
+    if tops:  # room above for the arrows of the lower bounds
+        ax.set_ylim(top=max(ax.get_ylim()[1], 1.6 * max(tops)))
     ax.set_xlabel(xlabel or XLABELS.get(param, param))
     ax.set_ylabel(rf"$\alpha_c$ ({criterion})")
     if any(p[5] for pts in curves.values() for p in pts):
