@@ -120,6 +120,21 @@ def test_the_real_data_study_lists_the_galleries():
     from amem.studies.spec import find_study
 
     outputs = {o.name: o for o in find_study("real-data").outputs}
-    assert outputs["gallery_digits"].inputs == ["digits-occlude"]
-    assert outputs["gallery_letters"].inputs == ["letters-occlude"]
+    # every registered model competes: the infomorphic network's own sweep is pooled in
+    assert outputs["gallery_digits"].inputs == ["digits-occlude", "digits-infomorphic-occlude"]
+    assert outputs["gallery_letters"].inputs == ["letters-occlude", "letters-infomorphic-occlude"]
     assert outputs["gallery"].make.endswith("gallery:recall_gallery_caption")
+
+
+def test_pooled_sweeps_compete_and_must_share_one_setting(occluded):
+    x = [r for r in occluded["occ"] if r["model"] == "hebbian"]
+    y = [r for r in occluded["occ"] if r["model"] == "pseudoinverse"]
+    alone = gallery({"occ": occluded["occ"]})
+    pooled = gallery({"x": x, "y": y})  # default: every input sweep, pooled
+    assert pooled.sweep == "x + y"
+    assert (pooled.best.record["key"], pooled.worst.record["key"]) == (
+        alone.best.record["key"], alone.worst.record["key"])
+    assert gallery({"x": x, "y": y}, sweep=["y", "x"]).sweep == "y + x"
+    shifted = [dict(r, n_patterns=r["n_patterns"] + 1) for r in y]
+    with pytest.raises(AmemError, match="trial settings"):
+        gallery({"x": x, "y": shifted})

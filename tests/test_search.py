@@ -415,3 +415,21 @@ def test_grid_study_file_draws_every_residual_level_and_the_top_goals():
     for name in ("heatmap_res_m1", "heatmap_res_0", "heatmap_res_p1", "top_goals"):
         assert f'name = "{name}"' in text
     assert "fixed_value = 0.0" in text and "fixed_value = 1.0" in text
+
+
+def test_grid_cost_text_projects_the_measured_cost_per_goal():
+    from amem.search.render import grid_cost_text
+
+    def rec(goal, seed, p, ok):
+        return {"params": {"goal": goal}, "seed": seed, "n_patterns": p, "n_units": 100,
+                "mean_overlap": 0.99 if ok else 0.5, "store_s": 36.0, "recall_s": 0.0,
+                "diagnostics": {"network_epochs": 1000}}
+
+    a, b, c = [1.0, 0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0, 0.0]
+    records = {"goals": [rec(a, 0, 50, True), rec(a, 1, 50, True), rec(b, 0, 60, True),
+                         rec(b, 1, 70, False), rec(c, 0, 80, True)]}  # c: one seed of two
+    text = grid_cost_text(records)
+    assert "3 goals, 2 of them with all 2 seeds" in text
+    assert "2 k network-epochs and 1.2 min of trial time per goal" in text
+    assert "3124 goals" in text and "6248 k" not in text and "6 M network-epochs" in text
+    assert grid_cost_text({"goals": []}).startswith("no goal measured")

@@ -215,3 +215,35 @@ def top_goals_table(records, sweeps=None, k: int = 15, criterion: str = "paper")
                  caption=f"The {k} goals of highest mean capacity ({criterion} criterion: the "
                          "largest P / N of each seed's bisection that meets it); CI: percentile "
                          "bootstrap of the mean over seeds.", notes=notes)
+
+
+def grid_cost_text(records, sweeps=None, target_levels: int = 5) -> str:
+    """Studies-engine renderer (text): what the measured part of a goal grid cost, per goal, and
+    the projection to the ``target_levels``^5 grid at the same cost per goal (records only:
+    network-epochs from the models' diagnostics, trial time = summed ``store_s + recall_s``,
+    the wall time of the executor slot that trained them)."""
+    from amem.search.goals import grid_goals
+
+    rows = _merged(records, sweeps)
+    cells = cells_from_records(rows)
+    if not cells:
+        return "no goal measured yet\n"
+    seeds = max(c["n_seeds"] for c in cells)
+    full = [c for c in cells if c["n_seeds"] == seeds]
+    full_goals = {tuple(c["goal"]) for c in full}
+    mine = [r for r in rows if tuple((r.get("params") or {}).get("goal") or ()) in full_goals]
+    epochs = sum((r.get("diagnostics") or {}).get("network_epochs", 0) for r in mine)
+    hours = sum(r.get("store_s", 0.0) + r.get("recall_s", 0.0) for r in mine) / 3600
+    n_target = len(grid_goals(target_levels))
+    per_goal_epochs, per_goal_hours = epochs / len(full), hours / len(full)
+    return (f"measured: {len(cells)} goals, {len(full)} of them with all {seeds} seeds; those cost "
+            f"{epochs / 1e6:.2f} M network-epochs and {hours:.2f} h of trial time "
+            f"({len(mine)} trials), i.e. {per_goal_epochs / 1e3:.0f} k network-epochs and "
+            f"{per_goal_hours * 60:.1f} min of trial time per goal at {seeds} seeds.\n"
+            f"projection to the {target_levels}^5 grid ({n_target} goals, {seeds} seeds) at the "
+            f"same cost per goal: {per_goal_epochs * n_target / 1e6:.0f} M network-epochs, "
+            f"{per_goal_hours * n_target:.0f} h of trial time on this kind of executor slot; "
+            f"with W such slots on a Dask cluster about {per_goal_hours * n_target:.0f} / W h: "
+            f"`python -m amem.bench search-goal --grid {target_levels} --seeds {seeds} "
+            f"--dir results/goal-grid-{target_levels} --executor dask --scheduler ADDRESS` "
+            "(resumable; no (goal, seed, P) is trained twice).\n")

@@ -57,7 +57,9 @@ def goal_study_toml(grid: int | None = None, slice_base: str | None = None, seed
                       f"args = {{ fixed_value = {float(level)!r} }}",
                       f'caption = "α_c (median over seeds) and seeds per cell, γ_Hres = {level:g}"']
         lines += ["", "[[output]]", 'name = "top_goals"', 'inputs = ["goals"]',
-                  'make = "amem.search.render:top_goals_table"']
+                  'make = "amem.search.render:top_goals_table"',
+                  "", "[[output]]", 'name = "cost"', 'inputs = ["goals"]',
+                  'make = "amem.search.render:grid_cost_text"']
     else:
         lines += ["", "[[output]]", 'name = "heatmap"', 'inputs = ["goals"]']
         lines += ['make = "amem.search.render:slice_figure"',

@@ -14,27 +14,24 @@ from pathlib import Path
 
 from amem.errors import AmemError
 from amem.studies.data import RecordsMissing, load_function, load_inputs
-from amem.studies.spec import ReferenceDef, Study
+from amem.studies.spec import Study
 from amem.studies.tables import Table
-
-VERDICT_RULE = ("agrees when the published value, widened by half its resolution on each side, "
-                "overlaps amem's 95% CI; differs otherwise")
-
-
-def verdict(ref: ReferenceDef, measured: dict | None) -> str:
-    if ref.value is None:
-        return "no published value"
-    if measured is None:
-        return "not run"
-    half = (ref.resolution or 0.0) / 2
-    lo, hi = measured["ci_low"], measured["ci_high"]
-    if lo is None or hi is None or lo != lo or hi != hi:
-        return "not measured"
-    return "agrees" if (ref.value - half <= hi and ref.value + half >= lo) else "differs"
+from amem.studies.verdicts import (  # noqa: F401  (re-exported: the verdict rule lives there)
+    RESOLUTION_NOTE,
+    VERDICT_RULE,
+    _expand,
+    _with_value,
+    verdict,
+)
 
 
-def conformance_rows(study: Study, out: Path | None = None, quick: bool = False):
-    """(one dict per reference, the records the measures used)."""
+def conformance_rows(study: Study, out: Path | None = None, quick: bool = False, repro=None):
+    """(one dict per reference, the records the measures used). A reproduction study keeps
+    every item, run or not (:func:`amem.studies.reproduction.conformance_rows`)."""
+    if study.reproduction:
+        from amem.studies.reproduction import conformance_rows as every_item
+
+        return every_item(study, out, quick, repro)
     rows, used = [], {}
     for ref in study.references:
         measured, note = None, ref.note
@@ -58,26 +55,11 @@ def conformance_rows(study: Study, out: Path | None = None, quick: bool = False)
     return rows, used
 
 
-def _expand(ref: ReferenceDef, measured):
-    """(item, published value, measured) per row: a list-valued measure gives one row per entry."""
-    if not isinstance(measured, list):
-        return [(ref.item, ref.value, measured)]
-    if not measured:
-        return [(ref.item, ref.value, None)]
-    return [(f"{ref.item}: {m['label']}", m.get("published", ref.value), m) for m in measured]
-
-
-def _with_value(ref: ReferenceDef, value):
-    from dataclasses import replace
-
-    return replace(ref, value=value)
-
-
 def conformance_table(study: Study, out: Path | None = None, quick: bool = False,
-                      with_rows: bool = False):
+                      with_rows: bool = False, repro=None):
     """The conformance table (Markdown/LaTeX via :class:`Table`); with ``with_rows`` also the
     rows as dicts (written as ``references.json``)."""
-    rows, used = conformance_rows(study, out, quick)
+    rows, used = conformance_rows(study, out, quick, repro)
     cells = []
     for r in rows:
         published = "–" if r["published"] is None else (
@@ -87,9 +69,15 @@ def conformance_table(study: Study, out: Path | None = None, quick: bool = False
             f"{m['value']:.3f} [{_num(m['ci_low'])}, {_num(m['ci_high'])}], {m['n_seeds']} seeds")
         cells.append([r["item"], published, amem_value, r["verdict"], r["criterion"], r["source"],
                       r["note"]])
+    caption = f"Reference values of study {study.id}. Verdict: {VERDICT_RULE}."
+    notes = []
+    if study.reproduction:  # the rule is the table's, so the Markdown shows it too
+        from amem.studies.reproduction import STATUS_RULE
+
+        caption += f" {RESOLUTION_NOTE} Status: {STATUS_RULE}."
+        notes = [caption]
     table = Table(["item", "published", "amem [95% CI]", "verdict", "criterion", "source", "note"],
-                  cells, caption=f"Reference values of study {study.id}. Verdict: {VERDICT_RULE}.",
-                  align=["l", "r", "r", "l", "l", "l", "l"])
+                  cells, caption=caption, align=["l", "r", "r", "l", "l", "l", "l"], notes=notes)
     return (table, used, rows) if with_rows else (table, used)
 
 

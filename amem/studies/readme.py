@@ -59,6 +59,11 @@ def fresh_markdown(study_id: str, output: str, cache: dict | None = None, out: P
     study = find_study(study_id)
     import_study_modules(study)
     matches = [o for o in study.outputs if o.name == output]
+    special = _reproduction_output(study, output, out)
+    if special is not None:
+        if cache is not None:
+            cache[key] = special
+        return special
     if not matches:
         raise AmemError(f"README marker names output {output!r}, which study {study_id} lacks")
     result, _ = render_output(study, matches[0], out)
@@ -72,6 +77,18 @@ def fresh_markdown(study_id: str, output: str, cache: dict | None = None, out: P
     if cache is not None:
         cache[key] = text
     return text
+
+
+def _reproduction_output(study, output: str, out: Path | None) -> str | None:
+    """The Markdown of a reproduction study's conformance (``references``) or cost table."""
+    if not study.reproduction or output not in ("references", "cost"):
+        return None
+    from amem.studies.conformance import conformance_table
+    from amem.studies.reproduction import assess, cost_table
+
+    repro = assess(study, out)
+    table = cost_table(repro) if output == "cost" else conformance_table(study, out, repro=repro)[0]
+    return table.to_markdown()
 
 
 def update_file(path: Path, study_id: str | None = None, cache: dict | None = None) -> list[str]:

@@ -38,10 +38,48 @@ class Rendered:
     extra: dict = field(default_factory=dict)
 
 
+COST_OUTPUT = "cost"  # a reproduction study's cost table
+
+
 def render_output(study: Study, output: OutputDef, out: Path | None = None, quick: bool = False):
-    """(result of the renderer, the inputs it got)."""
-    inputs = load_inputs(study, output.inputs, out, quick)
-    return load_function(output.make)(inputs, **output.args), inputs
+    """(result of the renderer, the inputs it got). In a reproduction study a sweep without
+    records reaches the renderer as an empty list (its curve is omitted) and a figure or table
+    says which sweeps have not run."""
+    if not study.reproduction:
+        inputs = load_inputs(study, output.inputs, out, quick)
+        return load_function(output.make)(inputs, **output.args), inputs
+    from amem.studies.data import RecordsMissing, load_sweep
+
+    inputs, missing = {}, []
+    for name in output.inputs:
+        try:
+            inputs[name] = load_sweep(study, name, out, quick).records
+        except RecordsMissing:
+            inputs[name] = []
+            missing.append(name)
+    result = load_function(output.make)(inputs, **output.args)
+    if missing:
+        result = _note_missing(result, missing)
+    return result, {k: v for k, v in inputs.items() if v}
+
+
+def _note_missing(result, missing: list[str]):
+    """Say on the output which of its sweeps have no records yet."""
+    text = f"not run yet: {', '.join(missing)}"
+    if isinstance(result, Table):
+        result.notes = [*result.notes, text]
+        return result
+    if isinstance(result, str):
+        return f"{result.rstrip()}\n\n{text}\n"
+    from amem.studies.figdata import as_figure
+
+    fig = as_figure(result)
+    if fig.axes:
+        import textwrap
+
+        fig.axes[0].text(0.01, 0.01, textwrap.fill(text, 70), transform=fig.axes[0].transAxes,
+                         fontsize=6, color="tab:red", va="bottom")
+    return result
 
 
 def write_output(result, name: str, directory: Path, sidecar: dict) -> Rendered:
@@ -105,10 +143,22 @@ def render_study(study: Study, directory: Path | None = None, out: Path | None =
             result.caption = output.caption
         rendered.append(write_output(result, output.name, directory, sidecar))
         _close(result)
+    repro = None
+    if study.reproduction:
+        from amem.studies.reproduction import assess, cost_table
+
+        repro = assess(study, out, quick)
+        used = {p.name: p.records for p in repro.progress.values() if p.records}
+        sidecar = {"study": study.id, "output": COST_OUTPUT,
+                   "renderer": "amem.studies.reproduction:cost_table", "args": {},
+                   "records": {"hash": records_hash(used), "count": sum(map(len, used.values())),
+                               "sweeps": sorted(used)},
+                   "commit": git["id"], "dirty": git["dirty"]}
+        rendered.append(write_output(cost_table(repro), COST_OUTPUT, directory, sidecar))
     if study.references:
         from amem.studies.conformance import conformance_table
 
-        table, inputs, rows = conformance_table(study, out, quick, with_rows=True)
+        table, inputs, rows = conformance_table(study, out, quick, with_rows=True, repro=repro)
         (directory / f"{REFERENCES_OUTPUT}.json").parent.mkdir(parents=True, exist_ok=True)
         (directory / f"{REFERENCES_OUTPUT}.json").write_text(
             json.dumps(rows, indent=1, sort_keys=True) + "\n")

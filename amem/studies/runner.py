@@ -58,11 +58,16 @@ def sweep_status(study: Study, out: Path | None = None, quick: bool = False,
 
 def run_study(study: Study, only: list[str] | None = None, executor=None, quick: bool = False,
               out: Path | None = None, progress: bool = True,
-              log: Callable[[str], None] = _stderr, argv: list[str] | None = None) -> list[SweepRun]:
-    """Run what is missing of every sweep (or of ``only``); return what each sweep did."""
+              log: Callable[[str], None] = _stderr, argv: list[str] | None = None,
+              refused: list[str] | None = None) -> list[SweepRun]:
+    """Run what is missing of every sweep (or of ``only``); return what each sweep did.
+
+    With a ``refused`` list, a sweep whose folder holds another code's records is logged, named
+    in ``refused`` and passed over, and the other sweeps still run (a reproduction goes as far
+    as it can); without it the refusal is raised."""
     from amem.harness.executors import InlineExecutor
     from amem.harness.sweep import run_sweep
-    from amem.records.provenance import provenance
+    from amem.records.provenance import MixedCodeError, provenance
     from amem.records.store import RecordStore
 
     import_study_modules(study)
@@ -84,8 +89,16 @@ def run_study(study: Study, only: list[str] | None = None, executor=None, quick:
                  "config": config.to_json(), "provenance": provenance(argv)}
         with open(status.directory / CONFIG_LOG, "a") as fh:
             fh.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
-        records = run_sweep(config, RecordStore(status.directory), executor, progress=progress,
-                            log=log)
+        try:
+            records = run_sweep(config, RecordStore(status.directory), executor,
+                                progress=progress, log=log)
+        except MixedCodeError as err:
+            if refused is None:
+                raise
+            log(f"{head}: not run: {err}")
+            refused.append(f"{sweep.name}: {err}")
+            report.append(status)
+            continue
         status.records = len(records)
         report.append(status)
     return report

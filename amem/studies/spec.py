@@ -24,7 +24,7 @@ DEFS_DIR = Path(__file__).resolve().parent / "defs"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 TOP_KEYS = {"id", "title", "description", "out", "imports", "sweep", "output", "reference",
-            "quick"}
+            "quick", "reproduction"}
 SWEEP_KEYS = {"name", "dir", "model", "models", "params", "n", "alphas", "seeds", "seed_start",
               "noise", "cue", "patterns", "pattern_param", "max_steps", "search", "criterion",
               "max_alpha", "bisect_rtol", "probe", "probe_params", "quick", "description"}
@@ -89,6 +89,10 @@ class Study:
     references: list[ReferenceDef]
     imports: list[str] = field(default_factory=list)
     quick: dict[str, Any] = field(default_factory=dict)
+    #: a paper reproduction (``reproduction = true``): outputs render from whatever records exist
+    #: (a missing sweep is noted, not an error), the conformance table keeps every item (not run,
+    #: provisional) and a cost table prices each item; see :mod:`amem.studies.reproduction`
+    reproduction: bool = False
 
     def sweep(self, name: str) -> SweepDef:
         for s in self.sweeps:
@@ -166,9 +170,13 @@ def parse_study(data: dict, path: Path) -> Study:
         raise AmemError(f"{where}: output names must be unique")
     references = [_parse_reference(r, f"{where}: reference #{i + 1}", names)
                   for i, r in enumerate(data.get("reference", []))]
+    reproduction = data.get("reproduction", False)
+    if not isinstance(reproduction, bool):
+        raise AmemError(f"{where}: reproduction = {reproduction!r} must be true or false")
     return Study(id=study_id, title=data.get("title", study_id),
                  description=data.get("description", ""), out=out, source=path, sweeps=sweeps,
-                 outputs=outputs, references=references, imports=imports, quick=quick)
+                 outputs=outputs, references=references, imports=imports, quick=quick,
+                 reproduction=reproduction)
 
 
 def import_modules(names: list[str], folder: Path, where: str) -> None:

@@ -116,6 +116,12 @@ def bins_rows(records, alpha: float = 0.5) -> list[dict]:
 
 
 # ------------------------------------------------------------------ figures
+def _legend(ax):
+    """A legend when something is plotted (a figure of sweeps not run yet has no curve)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
+
+
 def _figure(cols=1, width=6.0):
     from matplotlib.figure import Figure
 
@@ -173,6 +179,8 @@ def fmax_figure(records):
     """Fig. 5, last panel: f_max against load per method (mean over seeds; null f_max as 0)."""
     fig, (ax,) = _figure()
     for name, recs in records.items():
+        if not recs:  # not run yet: no curve
+            continue
         by: dict[float, list[float]] = {}
         for r in recs:
             by.setdefault(float(r["alpha"]), []).append(r["f_max"] or 0.0)
@@ -180,7 +188,7 @@ def fmax_figure(records):
         ax.plot(xs, [np.mean(by[x]) for x in xs], "o-", ms=3,
                 label=name.removeprefix("fig5_fmax_"))
     ax.set(xlabel=r"load $\alpha = P/N$", ylabel=r"$f_{max}$", title="stability (authors' boundary rule)")
-    ax.legend(fontsize=7)
+    _legend(ax)
     return fig
 
 
@@ -195,7 +203,7 @@ def ablation_figure(records):
     ax.errorbar(xs - 0.1, y, yerr=np.nan_to_num(err), fmt="o", label="amem (95% CI)")
     ax.plot(xs[:len(ABLATION_PAPER)] + 0.1, ABLATION_PAPER[:len(xs)], "s", color="tab:red", label="paper")
     ax.set(xticks=xs, xlabel="ablation row (each adds one change)", ylabel=r"$\alpha_c$")
-    ax.legend(fontsize=7)
+    _legend(ax)
     return fig
 
 
@@ -208,7 +216,7 @@ def correlation_figure(records):
             rows = capacity_rows(part, by="p")
             _alpha_c_panel(ax, rows, [float(r["label"].split("=")[1]) for r in rows], model, color)
     ax.set(xlabel="spatial Markov p", ylabel=r"$\alpha_c$")
-    ax.legend(fontsize=7)
+    _legend(ax)
     return fig
 
 
@@ -227,8 +235,7 @@ def pid_measures_figure(records, atom: str = "redundancy"):
             xs = sorted(by)
             ax.plot(xs, [np.mean(by[x]) for x in xs], "o-", ms=3, label=m.upper())
     ax.set(xlabel=r"load $\alpha$", ylabel=f"{atom} (bits)", title="redundancy-trained networks")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7)
+    _legend(ax)
     return fig
 
 
@@ -252,7 +259,7 @@ def bins_figure(records):
         xs = np.array(sorted({float(r["alpha"]) for r in rows}))
         ax.plot(xs, hebbian_sx_curve(n, xs)[:, 2], "k--", label=f"closed form, N = {n}")
     ax.set(xlabel=r"load $\alpha$", ylabel="redundancy (bits)", title="Hebbian SX PID")
-    ax.legend(fontsize=7)
+    _legend(ax)
     return fig
 
 

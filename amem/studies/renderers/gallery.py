@@ -138,15 +138,17 @@ class Gallery:
     shape: tuple[int, int]
 
 
-def gallery(records: dict[str, list[dict]], sweep: str | None = None, items: int = 3) -> Gallery:
-    """Choose best and worst model of one recall sweep and replay their shared trial."""
+def gallery(records: dict[str, list[dict]], sweep: str | list[str] | None = None,
+            items: int = 3) -> Gallery:
+    """Choose best and worst model of a recall sweep and replay their shared trial.
+
+    ``sweep``: one sweep, or several pooled (e.g. the infomorphic network's own sweep at the
+    same setting); default: every input sweep, pooled. Pooled sweeps must hold one setting."""
     from amem.patterns import image_shape
 
-    if sweep is None:
-        if len(records) != 1:
-            raise AmemError(f"recall_gallery: name the sweep to draw (inputs: {sorted(records)})")
-        (sweep,) = records
-    rows = merged(records, [sweep])
+    names = list(records) if sweep is None else [sweep] if isinstance(sweep, str) else list(sweep)
+    sweep = names[0] + "".join(f" + {n}" for n in names[1:])
+    rows = merged(records, names)
     loads = {(r["n_units"], r["n_patterns"], r["patterns"], canonical(r.get("pattern_param")),
               r["cue"], r["noise"]) for r in rows}
     if len(loads) != 1:
@@ -203,13 +205,14 @@ def recall_gallery(records, sweep: str | None = None, items: int = 3):
     return fig
 
 
-def recall_gallery_caption(records, items: int = 3) -> str:
-    """Markdown: per input sweep, the rule, the chosen models and the replayed numbers."""
+def recall_gallery_caption(records, items: int = 3, groups: list[list[str]] | None = None) -> str:
+    """Markdown: per input sweep (or per group of pooled sweeps), the rule, the chosen models and
+    the replayed numbers."""
     lines = []
-    for sweep in records:
+    for sweep in groups or list(records):
         g = gallery(records, sweep, items)
         rec = g.best.record
-        lines.append(f"- `{sweep}` (cue {rec['cue']} {rec['noise']:g}, N = {rec['n_units']}, "
+        lines.append(f"- `{g.sweep}` (cue {rec['cue']} {rec['noise']:g}, N = {rec['n_units']}, "
                      f"P = {rec['n_patterns']}, seed {rec['seed']}, patterns 0-{g.items - 1}): "
                      f"{_trial_summary(g, 'best')}; {_trial_summary(g, 'worst')}.")
     return f"Rule: {CHOICE_RULE}.\n\n" + "\n".join(lines) + "\n"

@@ -45,7 +45,8 @@ def accuracy_axes(ax, title, legend_size):
     ax.set_xlabel(r"load $\alpha = P/N$")
     ax.set_ylabel("recall accuracy (mean overlap)")
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=legend_size)
+    if ax.get_legend_handles_labels()[0]:  # a panel of sweeps not run yet has no curve
+        ax.legend(fontsize=legend_size)
 
 
 def fig2c(records):
@@ -73,13 +74,16 @@ def fig2d(records):
         for r in recs:
             if r.get(name) is not None:
                 by.setdefault(float(r["alpha"]), []).append(float(r[name]))
+        if not by:  # no records (a reproduction not run yet): no curve
+            continue
         a = np.array(sorted(by))
         band(ax, a, [np.array(by[x]) for x in a], label, color)
     ax.set_xscale("log")
     ax.set_xlabel(r"load $\alpha = P/N$")
     ax.set_ylabel("atom (bits, mean over neurons)")
     ax.set_title("PID atoms after redundancy training (N = 100)", fontsize=9)
-    ax.legend(fontsize=7)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
     return fig
 
 
