@@ -55,3 +55,32 @@ def test_structure_studies_are_shipped():
 
     ids = {s.id for s in list_studies()}
     assert {"structure-bias", "structure-markov", "structure-features", "real-data"} <= ids
+
+
+def test_structure_renderers_mark_lower_bounds_and_draw_the_bounds_of_theory():
+    # the zero-diagonal pseudo-inverse stores clean cues up to the cap alpha < 1: every seed is
+    # censored there, so the table gives a bound and the figure an open marker, not a value
+    records = {f"p{p}": _records(models=[("pseudoinverse", {}), ("hebbian", {})], n_units=[20],
+                                 alphas=[0.05, 0.5], max_alpha=0.95, search="bisect",
+                                 patterns="markov", pattern_param={"p": p})
+               for p in (0.5, 0.8)}
+    table = structure_table(records, param="p")
+    rows = {(row[0], row[2]): row for row in table.rows}
+    assert rows[("pseudoinverse", "0.5")][3] == "≥ 0.950" and rows[("pseudoinverse", "0.5")][5] == "2"
+    assert not rows[("hebbian", "0.5")][3].startswith("≥") and rows[("hebbian", "0.5")][5] == "0"
+    fig = structure_figure(records, param="p", theory=["pseudoinverse", "gardner"])
+    labels = [line.get_label() for line in fig.axes[0].get_lines()]
+    assert any("pseudo-inverse keeps any independent set" in label for label in labels)
+    assert any("Gardner" in label for label in labels)
+    assert any("lower bound" in label for label in labels)
+    gardner = next(line for line in fig.axes[0].get_lines() if "Gardner" in line.get_label())
+    assert list(gardner.get_xdata()) == [0.5] and np.isclose(gardner.get_ydata()[0], 2.0)
+    default = structure_figure(records, param="p")
+    assert not any("Gardner" in line.get_label() for line in default.axes[0].get_lines())
+
+
+def test_structure_label_names_the_default_energy_of_modern():
+    from amem.studies.renderers.structure import _label
+
+    assert _label("modern", "{}", 100) == "modern (poly, degree 3)"
+    assert _label("modern", '{"degree": 4}', 100) == "modern (degree=4)"
