@@ -312,37 +312,36 @@ def test_shipped_studies_load_and_check_or_skip():
 def _fake_records(config):
     """Records shaped like the harness's for every trial of a (quick) sweep, with made-up but
     load-dependent outcomes: each probe's renderers get what they read."""
-    from dataclasses import replace
+    from amem.harness.sweep import bisect_capacity, plan_sweep, planned_trials
 
-    from amem.harness.sweep import _base_trials, loads_to_patterns, planned_trials
+    if config.search != "grid":  # the loads a real bisection asks for, so each search settles
+        out = []
+        for unit in plan_sweep(config, {}):
+            out += bisect_capacity(unit, lambda ts, models, search: [_fake_record(t, config)
+                                                                     for t in ts])
+        return out
+    return [_fake_record(t, config) for t in planned_trials(config)]
 
-    if config.search == "grid":
-        trials = planned_trials(config)
-    else:
-        lo, hi = loads_to_patterns(config.alphas, 1000)[0] / 1000, config.alphas[-1]
-        trials = [replace(b, n_patterns=max(1, round(a * b.n_units)))
-                  for b in _base_trials(config) for a in (lo, (lo + hi) / 2, hi, 2 * hi)]
-    out = []
-    for t in trials:
-        good = 1.0 if t.alpha < 0.4 + 0.1 * (t.seed % 3) + 2.0 * (t.model == "modern") else 0.4
-        r = {"schema": 2, "key": t.key(), **t.identity(), "alpha": t.alpha, "search": config.search,
-             "mean_overlap": good, "frac_retrieved": good, "frac_stable": good,
-             "frac_exact": good, "min_overlap": good, "n_censored": 0}
-        if t.probe == "pid-anatomy":
-            r |= {"unique_external": 0.0, "unique_internal": 0.1 * t.alpha, "redundancy": good,
-                  "synergy": 0.01, "residual_entropy": 0.0, "output_entropy": good + 0.01}
-            bins = t.probe_params.get("sensitivity_bins", [])
-            if bins:
-                r["bins"] = [{"n_bins": k, "unique_external": 0.0, "unique_internal": 0.0,
-                              "redundancy": good, "synergy": 0.0, "residual_entropy": 0.0,
-                              "output_entropy": good} for k in bins]
-        elif t.probe == "noise-robustness":
-            r |= {"f_max": None if good < 1 and t.seed == 0 else 0.2 * good, "levels": [[0.0, good]]}
-        elif t.probe == "training":
-            r |= {"unique_1": 0.0, "unique_2": -0.01, "redundancy": good, "synergy": 0.02,
-                  "residual_entropy": 0.05, "epochs_trained": 100, "met_criterion": True}
-        out.append(r)
-    return out
+
+def _fake_record(t, config):
+    good = 1.0 if t.alpha < 0.4 + 0.1 * (t.seed % 3) + 2.0 * (t.model == "modern") else 0.4
+    r = {"schema": 2, "key": t.key(), **t.identity(), "alpha": t.alpha, "search": config.search,
+         "mean_overlap": good, "frac_retrieved": good, "frac_stable": good,
+         "frac_exact": good, "min_overlap": good, "n_censored": 0}
+    if t.probe == "pid-anatomy":
+        r |= {"unique_external": 0.0, "unique_internal": 0.1 * t.alpha, "redundancy": good,
+              "synergy": 0.01, "residual_entropy": 0.0, "output_entropy": good + 0.01}
+        bins = t.probe_params.get("sensitivity_bins", [])
+        if bins:
+            r["bins"] = [{"n_bins": k, "unique_external": 0.0, "unique_internal": 0.0,
+                          "redundancy": good, "synergy": 0.0, "residual_entropy": 0.0,
+                          "output_entropy": good} for k in bins]
+    elif t.probe == "noise-robustness":
+        r |= {"f_max": None if good < 1 and t.seed == 0 else 0.2 * good, "levels": [[0.0, good]]}
+    elif t.probe == "training":
+        r |= {"unique_1": 0.0, "unique_2": -0.01, "redundancy": good, "synergy": 0.02,
+              "residual_entropy": 0.05, "epochs_trained": 100, "met_criterion": True}
+    return r
 
 
 def test_every_shipped_renderer_draws_from_hand_built_records(tmp_path):
