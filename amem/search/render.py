@@ -207,7 +207,8 @@ def top_goals_table(records, sweeps=None, k: int = 15, criterion: str = "paper")
         rows.append([str(rank), "[" + ", ".join(f"{g:+.1f}" for g in c["goal"]) + "]",
                      str(c["n_seeds"]), f"{c['mean']:.3f} [{lo:.3f}, {hi:.3f}]",
                      f"{c['median']:.3f}"])
-    complete = sum(c["n_seeds"] == max((x["n_seeds"] for x in cells), default=0) for c in cells)
+    most = max((c["n_seeds"] for c in cells), default=0)
+    complete = sum(c["n_seeds"] == most for c in cells)
     notes = [f"{len(cells)} goals measured ({complete} with the most seeds); "
              f"cost: {cost_text(records, sweeps)}."]
     return Table(["rank", "γ [unq ext, unq int, red, syn, res]", "seeds", "mean α_c [95% CI]",

@@ -46,21 +46,14 @@ def sweep_progress(study: Study, name: str, out: Path | None = None,
                    quick: bool = False) -> SweepProgress:
     from amem.harness.sweep import CodeStamp, planned_trials, record_trial
     from amem.records.provenance import describe_code
-    from amem.records.store import RECORDS_FILE, RecordStore
 
     sweep = study.sweep(name)
     config = sweep.config(quick, study.quick)
     directory = study.sweep_dir(sweep, out)
     if config.search == "bisect":
         return _bisect_progress(name, config, directory)
-    planned = planned_trials(config) if config.search == "grid" else []
-    by_key = {t.key(): t for t in planned}
-    records: list[dict] = []
-    if (directory / RECORDS_FILE).exists():
-        try:
-            records = [r for r in RecordStore(directory).load() if r.get("key") in by_key]
-        except Exception:  # another record format: as if absent (the runner will say more)
-            records = []
+    by_key = {t.key(): t for t in planned_trials(config)}
+    records = _load_records(directory, lambda r: r.get("key") in by_key)
     stamp = CodeStamp.for_sweep(config)
     mine = {r["key"] for r in records if stamp.made(r)}
     other = next((r for r in records if r["key"] not in mine), None)
@@ -89,33 +82,43 @@ def _bisect_progress(name: str, config, directory: Path) -> SweepProgress:
 
     from amem.harness.sweep import CodeStamp, _base_trials, plan_sweep, record_trial
     from amem.records.provenance import describe_code
-    from amem.records.store import RECORDS_FILE, RecordStore
 
-    bases = list(_base_trials(config))
-    searches = {_unit(b) for b in bases}
-    records: list[dict] = []
-    if (directory / RECORDS_FILE).exists():
-        try:
-            records = [r for r in RecordStore(directory).load()
-                       if _unit(record_trial(r)) in searches]
-        except Exception:  # another record format: as if absent (the runner will say more)
-            records = []
+    searches = {_unit(b) for b in _base_trials(config)}
+    unit_of: dict[str, tuple] = {}  # record key -> its search (a TrialSpec per record, once)
+
+    def mine(r: dict) -> bool:
+        unit_of[r["key"]] = _unit(record_trial(r))
+        return unit_of[r["key"]] in searches
+
+    records = _load_records(directory, mine)
     stamp = CodeStamp.for_sweep(config)
     other = next((r for r in records if not stamp.made(r)), None)
     open_units = plan_sweep(config, {r["key"]: r for r in records})
-    open_searches = {_unit(u.base) for u in open_units}
-    complete = searches - open_searches
-    touched = {_unit(record_trial(r)) for r in records}
+    complete = searches - {_unit(u.base) for u in open_units}
     to_run = []
     for u in open_units:
         steps = math.ceil(math.log2(max(2, u.p_high - u.p_low + 1))) + 1
         to_run += [replace(u.base, n_patterns=u.p_high)] * steps
     return SweepProgress(
-        name=name, directory=directory, planned=len(searches), present=len(touched),
-        current=len({_unit(record_trial(r)) for r in records if stamp.made(r)}),
+        name=name, directory=directory, planned=len(searches),
+        present=len({unit_of[r["key"]] for r in records}),
+        current=len({unit_of[r["key"]] for r in records if stamp.made(r)}),
         seeds_planned=len(searches), seeds_complete=len(complete), records=records,
-        complete_records=[r for r in records if _unit(record_trial(r)) in complete],
+        complete_records=[r for r in records if unit_of[r["key"]] in complete],
         to_run=to_run, other_code=describe_code(other.get("code")) if other else "")
+
+
+def _load_records(directory: Path, keep) -> list[dict]:
+    """The records of ``directory`` that ``keep`` accepts; none if the folder holds no records or
+    another record format (as if absent: the runner will say more)."""
+    from amem.records.store import RECORDS_FILE, RecordStore
+
+    if not (directory / RECORDS_FILE).exists():
+        return []
+    try:
+        return [r for r in RecordStore(directory).load() if keep(r)]
+    except Exception:
+        return []
 
 
 def study_progress(study: Study, out: Path | None = None, quick: bool = False,
