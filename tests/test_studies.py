@@ -304,7 +304,7 @@ def test_shipped_studies_load_and_check_or_skip():
     from amem.studies.spec import list_studies
 
     for study in list_studies():
-        assert study.sweeps and study.outputs, study.id
+        assert (study.sweeps or study.search) and study.outputs, study.id
         assert check_study(study).status in ("ok", "skipped"), study.id
 
 

@@ -60,6 +60,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(reduction factor 3); none")
     p.add_argument("--with-hyper", action="store_true",
                    help="search external_weight, lr and binning along with the goal")
+    p.add_argument("--hyper-binning", default=None, metavar="B1,B2",
+                   help="with --with-hyper: the binnings the search may pick (default "
+                        "fixed,adaptive,soft; soft trains about 60x slower)")
     p.add_argument("--storage", default=None, metavar="URL",
                    help="Optuna storage, any SQLAlchemy URL (default sqlite:///DIR/optuna.db)")
     p.add_argument("--study-name", default=None, help="default: goal-<sampler>[-hyper]")
@@ -123,9 +126,16 @@ def _check(args) -> None:
             raise AmemError(f"{flag} needs --grid or --slice")
     if args.with_hyper and (args.grid is not None or args.slice_base is not None or args.goal):
         raise AmemError("--with-hyper applies to the search only; pass fixed values with --param")
+    if args.hyper_binning is not None:
+        from amem.search.optimize import parse_binnings
+
+        if not args.with_hyper:
+            raise AmemError(f"--hyper-binning {args.hyper_binning} needs --with-hyper (a fixed "
+                            "binning is --param binning=...)")
+        parse_binnings(args.hyper_binning)
 
 
-def run(args) -> int:
+def run(args, executor=None) -> int:
     """Search the goal space (Optuna), measure the paper's goal grids and slices, or given goals."""
     from amem.harness.executors import make_executor
     from amem.search.ledger import Ledger, format_cost, write_cost_file
@@ -143,9 +153,10 @@ def run(args) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     context = _context(args)
     ledger = Ledger(directory, context)
-    executor = None
+    own_executor = executor is None  # `study run` lends its executor and closes it itself
     try:
-        executor = make_executor(args.executor, args.workers, args.scheduler)
+        if own_executor:
+            executor = make_executor(args.executor, args.workers, args.scheduler)
         objective = CapacityObjective(config, directory, executor, ledger, log,
                                       allow_mixed_code=args.allow_mixed_code)
         if args.grid is not None or args.slice_base is not None:
@@ -155,7 +166,7 @@ def run(args) -> int:
         else:
             _run_search(args, objective, fidelities, log)
     except KeyboardInterrupt:
-        if executor is not None:
+        if own_executor and executor is not None:
             executor.close()
         ledger.checkpoint()
         write_cost_file(directory)
@@ -163,7 +174,7 @@ def run(args) -> int:
               "command to resume", file=sys.stderr)
         return 130
     finally:
-        if executor is not None:
+        if own_executor and executor is not None:
             executor.close()
     totals = ledger.checkpoint(final=True)
     needed = _needed(args, objective, context)
@@ -191,8 +202,7 @@ def _needed(args, objective, context) -> dict | None:
     else:
         import optuna
 
-        storage = args.storage or f"sqlite:///{Path(args.dir).resolve() / 'optuna.db'}"
-        study = optuna.load_study(study_name=_study_name(args), storage=storage)
+        study = optuna.load_study(study_name=_study_name(args), storage=storage_url(args))
         pairs = set()
         for t in study.get_trials(deepcopy=False):
             goal, caps = t.user_attrs.get("goal"), t.user_attrs.get("capacities")
@@ -215,11 +225,32 @@ def _study_name(args) -> str:
     return args.study_name or f"goal-{args.sampler}" + ("-hyper" if args.with_hyper else "")
 
 
+def study_name(args) -> str:
+    """The Optuna study name of a search (``--study-name``, else ``goal-<sampler>[-hyper]``)."""
+    return _study_name(args)
+
+
+def storage_url(args) -> str:
+    """The Optuna storage of a search (``--storage``, else SQLite ``DIR/optuna.db``)."""
+    return args.storage or f"sqlite:///{Path(args.dir).resolve() / 'optuna.db'}"
+
+
+def search_space(args):
+    from amem.search.optimize import SearchSpace
+
+    return SearchSpace(with_hyper=args.with_hyper, binning=args.hyper_binning)
+
+
+def search_settings(args, objective_config, fidelities) -> dict:
+    """What a search's Optuna study stores as ``amem_settings`` (a rerun must match it)."""
+    return {"objective": objective_config.to_json(), "space": search_space(args).to_json(),
+            "fidelity": fidelities, "sampler": args.sampler, "pruner": args.pruner}
+
+
 def _run_search(args, objective, fidelities, log) -> None:
     import optuna
 
     from amem.search.optimize import (
-        SearchSpace,
         best_trial,
         finished_count,
         make_pruner,
@@ -229,12 +260,10 @@ def _run_search(args, objective, fidelities, log) -> None:
     )
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    directory = Path(args.dir)
-    storage = args.storage or f"sqlite:///{directory.resolve() / 'optuna.db'}"
-    space = SearchSpace(with_hyper=args.with_hyper)
+    storage = storage_url(args)
+    space = search_space(args)
     name = _study_name(args)
-    settings = {"objective": objective.config.to_json(), "space": space.to_json(),
-                "fidelity": fidelities, "sampler": args.sampler, "pruner": args.pruner}
+    settings = search_settings(args, objective.config, fidelities)
     # a resumed run must not replay the sampler's random stream from the start
     probe = open_study(storage, name, None, None, settings)
     seed = args.seed + len(probe.trials)

@@ -19,7 +19,8 @@ QUICK_DIR = "amem-quick"  # --quick runs go to ./amem-quick/<study id> unless --
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="study_command", required=True, metavar="list|run|render|check")
+    sub = parser.add_subparsers(dest="study_command", required=True,
+                                metavar="list|run|status|render|check")
     sub.add_parser("list", help="every shipped study, its folder and sweeps")
     run = sub.add_parser("run", help="run what is missing of a study, then render it")
     run.add_argument("study", help="study id (see `study list`) or path/to/study.toml")
@@ -31,7 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler address")
     run.add_argument("--no-render", action="store_true", help="run the sweeps only")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
-    for p in (run, sub.add_parser("render", help="rebuild every output from the stored records")):
+    status = sub.add_parser("status", help="what is finished and what is missing (runs nothing)")
+    for p in (run, sub.add_parser("render", help="rebuild every output from the stored records"),
+              status):
         if p is not run:
             p.add_argument("study", help="study id or path/to/study.toml")
         p.add_argument("--quick", action="store_true",
@@ -68,7 +71,8 @@ def _list(args) -> int:
             where = study.out.relative_to(REPO_ROOT)
         except ValueError:
             where = study.out
-        print(f"{study.id:<24} {where!s:<30} {len(study.sweeps)} sweeps, "
+        inputs = f"{len(study.sweeps)} sweeps" + (", a goal search" if study.search else "")
+        print(f"{study.id:<24} {where!s:<30} {inputs}, "
               f"{len(study.outputs)} outputs, {len(study.references)} references")
         print(f"{'':<24} {study.title}")
     return 0
@@ -105,6 +109,24 @@ def _run(args) -> int:
     if args.no_render or only:
         return 0
     return _render_into(study, out, args.quick)
+
+
+def _status(args) -> int:
+    from amem.studies.runner import sweep_status
+    from amem.studies.spec import find_study
+
+    study = find_study(args.study)
+    out = _out(args, study)
+    if study.search is not None:
+        from amem.bench.search_study import status_lines
+
+        print("\n".join(status_lines(study, out, args.quick)))
+    for s in sweep_status(study, out, args.quick):
+        if study.search is not None and s.name == study.search.name:
+            continue
+        state = "finished" if s.missing == 0 else f"{s.missing} of {s.total} to run"
+        print(f"{s.name}: {state}; {s.records} records in {s.directory}")
+    return 0
 
 
 def _render(args) -> int:
@@ -159,4 +181,4 @@ def _check(args) -> int:
     return 0
 
 
-COMMANDS = {"list": _list, "run": _run, "render": _render, "check": _check}
+COMMANDS = {"list": _list, "run": _run, "status": _status, "render": _render, "check": _check}

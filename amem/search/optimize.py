@@ -34,15 +34,40 @@ HYPER_SPACE = {
     "lr": ("float", 0.005, 0.2, True),
     "binning": ("categorical", ("fixed", "adaptive", "soft")),
 }
+BINNINGS = HYPER_SPACE["binning"][1]
+
+
+def parse_binnings(values, flag: str = "--hyper-binning") -> tuple[str, ...]:
+    """Binning choices a hyper-parameter search may pick, in :data:`BINNINGS` order (so
+    ``adaptive,fixed`` and ``fixed,adaptive`` are one search space); soft binning trains about
+    60 times slower than the others, so a search may leave it out."""
+    items = [v.strip() for v in values.split(",")] if isinstance(values, str) else list(values)
+    items = [v for v in items if v]
+    unknown = [v for v in items if v not in BINNINGS]
+    if unknown or not items:
+        raise AmemError(f"{flag} {','.join(map(str, items)) or '(empty)'}: choose one or more of "
+                        f"{', '.join(BINNINGS)}, comma-separated (e.g. fixed,adaptive)")
+    return tuple(b for b in BINNINGS if b in items)
 
 
 @dataclass(frozen=True)
 class SearchSpace:
-    """A box over the 5 goal weights (``low``..``high`` each), optionally with hyper-parameters."""
+    """A box over the 5 goal weights (``low``..``high`` each), optionally with hyper-parameters
+    (``binning``: the binning choices they may take; ``None``: all of :data:`BINNINGS`)."""
 
     low: float = -1.0
     high: float = 1.0
     with_hyper: bool = False
+    binning: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        if self.binning is not None:
+            if not self.with_hyper:
+                raise AmemError("--hyper-binning restricts the hyper-parameter search; add "
+                                "--with-hyper (or pass a fixed binning with --param binning=...)")
+            object.__setattr__(self, "binning", parse_binnings(self.binning))
+            if self.binning == BINNINGS:  # the whole set is the default space, named one way
+                object.__setattr__(self, "binning", None)
 
     def distributions(self) -> dict:
         import optuna.distributions as d
@@ -52,6 +77,8 @@ class SearchSpace:
             for name, spec in HYPER_SPACE.items():
                 if spec[0] == "float":
                     out[name] = d.FloatDistribution(spec[1], spec[2], log=spec[3])
+                elif name == "binning" and self.binning is not None:
+                    out[name] = d.CategoricalDistribution(self.binning)
                 else:
                     out[name] = d.CategoricalDistribution(spec[1])
         return out
@@ -64,7 +91,10 @@ class SearchSpace:
         return Candidate.make(goal, hyper)
 
     def to_json(self) -> dict:
-        return {"low": self.low, "high": self.high, "with_hyper": self.with_hyper}
+        out = {"low": self.low, "high": self.high, "with_hyper": self.with_hyper}
+        if self.binning is not None:  # only when restricted: unrestricted studies keep their settings
+            out["binning"] = list(self.binning)
+        return out
 
 
 def make_sampler(name: str, seed: int):

@@ -39,13 +39,17 @@ def check_study(study: Study) -> CheckResult:
         return CheckResult(study.id, "skipped", [
             f"records of {len(missing)} of {len(needed)} sweeps not present (e.g. {missing[0]}); "
             f"run `python -m amem.bench study run {study.id}` to make them"])
+    problems, notes = [], []
+    if study.search is not None:  # its stored study against the file, its numbers against records
+        from amem.studies.searches import check_search
+
+        problems, notes = check_search(study)
     with tempfile.TemporaryDirectory(prefix=f"amem-check-{study.id}-") as tmp:
         fresh = Path(tmp)
         rendered = render_study(study, directory=fresh)
-        problems = []
         for r in rendered:
             problems += compare_output(r.name, r.kind, r.files, fresh, study.out)
-    return CheckResult(study.id, "failed" if problems else "ok", problems)
+    return CheckResult(study.id, "failed" if problems else "ok", problems + notes)
 
 
 def compare_output(name: str, kind: str, files: list[str], fresh: Path, committed: Path) -> list[str]:

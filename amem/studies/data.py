@@ -50,6 +50,10 @@ def load_sweep(study: Study, name: str, out: Path | None = None, quick: bool = F
     from amem.harness.sweep import sweep_records
     from amem.records.store import RECORDS_FILE, RecordStore
 
+    if study.search is not None and name == study.search.name:
+        from amem.studies.searches import load_search_records
+
+        return load_search_records(study, out, quick)
     sweep = study.sweep(name)
     directory = study.sweep_dir(sweep, out)
     if not (directory / RECORDS_FILE).exists():

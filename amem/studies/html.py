@@ -32,13 +32,17 @@ def write_page(study: Study, rendered, directory: Path, out: Path | None = None)
             f"<code>{e(r.sidecar['records']['hash'])}</code></p>")
     parts.append("<h2>Provenance</h2><table><thead><tr><th>sweep</th><th>folder</th>"
                  "<th>configurations run</th><th>last run by</th></tr></thead><tbody>")
-    for sweep in study.sweeps:
-        folder = study.sweep_dir(sweep, out)
-        entries = _config_log(folder, sweep.name)
+    folders = [(s.name, study.sweep_dir(s, out)) for s in study.sweeps]
+    if study.search is not None:
+        from amem.studies.searches import search_dir
+
+        folders.append((study.search.name, search_dir(study, out)))
+    for name, folder in folders:
+        entries = _config_log(folder, name)
         last = entries[-1]["provenance"] if entries else {}
         by = (f"amem {last.get('amem_version')}, commit {((last.get('git') or {}).get('id') or '')[:10]}, "
               f"{last.get('created_utc')}" if last else "–")
-        parts.append(f"<tr><td>{e(sweep.name)}</td><td><code>{e(_relative(folder, directory))}"
+        parts.append(f"<tr><td>{e(name)}</td><td><code>{e(_relative(folder, directory))}"
                      f"</code></td><td>{len(entries)}</td><td>{e(by)}</td></tr>")
     parts.append("</tbody></table>")
     parts.append(f"<h2>Study file</h2><pre>{e(study.source.read_text())}</pre></body></html>\n")

@@ -42,6 +42,10 @@ def sweep_status(study: Study, out: Path | None = None, quick: bool = False,
 
     import_study_modules(study)
     out_list = []
+    if _search_selected(study, only):
+        from amem.studies.searches import search_status
+
+        out_list.append(search_status(study, out, quick))
     for sweep in _selected(study, only):
         config = sweep.config(quick, study.quick)
         directory = study.sweep_dir(sweep, out)
@@ -101,6 +105,10 @@ def run_study(study: Study, only: list[str] | None = None, executor=None, quick:
             continue
         status.records = len(records)
         report.append(status)
+    if _search_selected(study, only):  # a goal search: search-goal itself runs it
+        from amem.studies.searches import run_search
+
+        report.append(run_search(study, executor, quick, out, log, argv))
     return report
 
 
@@ -108,10 +116,15 @@ def _selected(study: Study, only: list[str] | None):
     if not only:
         return list(study.sweeps)
     for name in only:
-        study.sweep(name)  # one-line error for an unknown name
+        if name not in study.inputs:
+            study.sweep(name)  # one-line error for an unknown name
     return [s for s in study.sweeps if s.name in only]
 
 
+def _search_selected(study: Study, only: list[str] | None) -> bool:
+    return study.search is not None and (not only or study.search.name in only)
+
+
 def check_runnable(study: Study) -> None:
-    if not study.sweeps:
+    if not study.sweeps and study.search is None:
         raise AmemError(f"study {study.id} has no sweeps to run")

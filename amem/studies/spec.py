@@ -24,7 +24,7 @@ DEFS_DIR = Path(__file__).resolve().parent / "defs"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 TOP_KEYS = {"id", "title", "description", "out", "imports", "sweep", "output", "reference",
-            "quick", "reproduction"}
+            "quick", "reproduction", "search"}
 SWEEP_KEYS = {"name", "dir", "model", "models", "params", "n", "alphas", "seeds", "seed_start",
               "noise", "cue", "patterns", "pattern_param", "max_steps", "search", "criterion",
               "max_alpha", "bisect_rtol", "probe", "probe_params", "quick", "description"}
@@ -93,6 +93,13 @@ class Study:
     #: (a missing sweep is noted, not an error), the conformance table keeps every item (not run,
     #: provisional) and a cost table prices each item; see :mod:`amem.studies.reproduction`
     reproduction: bool = False
+    #: an Optuna goal search (``[search]``, :mod:`amem.studies.searches`), an input like a sweep
+    search: Any = None
+
+    @property
+    def inputs(self) -> list[str]:
+        """Names outputs may take as inputs: the sweeps and the search."""
+        return [s.name for s in self.sweeps] + ([self.search.name] if self.search else [])
 
     def sweep(self, name: str) -> SweepDef:
         for s in self.sweeps:
@@ -163,6 +170,12 @@ def parse_study(data: dict, path: Path) -> Study:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise AmemError(f"{where}: sweep names must be unique; {', '.join(duplicates)} repeat")
+    search = None
+    if "search" in data:
+        from amem.studies.searches import parse_search
+
+        search = parse_search(data["search"], where, names)
+        names = names + [search.name]
     outputs = [_parse_output(o, f"{where}: output #{i + 1}", names)
                for i, o in enumerate(data.get("output", []))]
     out_names = [o.name for o in outputs]
@@ -176,7 +189,7 @@ def parse_study(data: dict, path: Path) -> Study:
     return Study(id=study_id, title=data.get("title", study_id),
                  description=data.get("description", ""), out=out, source=path, sweeps=sweeps,
                  outputs=outputs, references=references, imports=imports, quick=quick,
-                 reproduction=reproduction)
+                 reproduction=reproduction, search=search)
 
 
 def import_modules(names: list[str], folder: Path, where: str) -> None:
