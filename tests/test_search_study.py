@@ -233,6 +233,23 @@ def test_rerun_trains_nothing_new(tiny_run):
     assert (out / "records" / "records.jsonl").read_text() == tiny_run["records"]
 
 
+def test_a_search_started_over_takes_every_trial_from_the_records(tiny_run, tmp_path):
+    """Without its Optuna database the same search asks the same goals (same sampler seed) and
+    measures them from the stored records: no (goal, seed, P) is trained again."""
+    import optuna
+
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_run["out"], copy)
+    path = _write(copy, tiny_run["path"].read_text().replace('out = "out"', 'out = "."'))
+    before = optuna.load_study(study_name="goal-random", storage=f"sqlite:///{copy / 'optuna.db'}")
+    values = [t.value for t in before.trials]
+    (copy / "optuna.db").unlink()
+    assert main(["study", "run", str(path), "--no-progress", "--no-render"]) == 0
+    assert _batches(copy) == tiny_run["batches"]
+    after = optuna.load_study(study_name="goal-random", storage=f"sqlite:///{copy / 'optuna.db'}")
+    assert [t.value for t in after.trials] == values
+
+
 def test_outputs_are_rendered_and_checked(tiny_run, capsys):
     out = tiny_run["out"]
     for f in ("progress.png", "progress.pdf", "top_trials.md", "top_trials.tex", "cost.md",
