@@ -350,3 +350,18 @@ def test_top_trials_table_and_cost_text():
     assert text.startswith("goal-cmaes: 3 trials finished (2 complete, 1 pruned), 1 other "
                            "(running).")
     assert "1,350 network-epochs in 4 trials, 4 s of trial time" in text
+
+
+def test_readme_skeleton_names_the_study_and_leaves_blocks_to_render(tiny_run, capsys):
+    from amem.studies.readme import MARKER
+
+    assert main(["study", "readme", str(tiny_run["path"])]) == 0
+    text = capsys.readouterr().out
+    assert "python -m amem.bench study run tiny-search" in text
+    assert "# the same as: python -m amem.bench search-goal --dir" in text
+    assert "[progress.png](progress.png)" in text
+    assert [m["output"] for m in MARKER.finditer(text)] == ["top_trials", "cost"]
+    assert main(["study", "readme", str(tiny_run["path"]), "--write"]) == 0
+    assert (tiny_run["out"] / "README.md").read_text() == text
+    assert main(["study", "readme", str(tiny_run["path"]), "--write"]) == 2  # never over one
+    capsys.readouterr()

@@ -20,7 +20,7 @@ QUICK_DIR = "amem-quick"  # --quick runs go to ./amem-quick/<study id> unless --
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="study_command", required=True,
-                                metavar="list|run|status|render|check")
+                                metavar="list|run|status|readme|render|check")
     sub.add_parser("list", help="every shipped study, its folder and sweeps")
     run = sub.add_parser("run", help="run what is missing of a study, then render it")
     run.add_argument("study", help="study id (see `study list`) or path/to/study.toml")
@@ -33,6 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--no-render", action="store_true", help="run the sweeps only")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     status = sub.add_parser("status", help="what is finished and what is missing (runs nothing)")
+    readme = sub.add_parser("readme", help="print a README to start the study's folder from")
+    readme.add_argument("study", help="study id or path/to/study.toml")
+    readme.add_argument("--write", action="store_true",
+                        help="write it as README.md in the study's folder (never over one)")
     for p in (run, sub.add_parser("render", help="rebuild every output from the stored records"),
               status):
         if p is not run:
@@ -129,6 +133,29 @@ def _status(args) -> int:
     return 0
 
 
+def _readme(args) -> int:
+    from amem.studies.readme import skeleton
+    from amem.studies.spec import find_study
+
+    study = find_study(args.study)
+    command = None
+    if study.search is not None:
+        from amem.bench.search_study import equivalent_command
+
+        command = equivalent_command(study)
+    text = skeleton(study, command)
+    if not args.write:
+        print(text, end="")
+        return 0
+    path = study.out / "README.md"
+    if path.exists():
+        raise AmemError(f"{path} exists; edit it, or print a fresh one without --write")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"wrote {path}; run `python -m amem.bench study render {study.id}` to fill its blocks")
+    return 0
+
+
 def _render(args) -> int:
     from amem.studies.spec import find_study
 
@@ -181,4 +208,5 @@ def _check(args) -> int:
     return 0
 
 
-COMMANDS = {"list": _list, "run": _run, "status": _status, "render": _render, "check": _check}
+COMMANDS = {"list": _list, "run": _run, "status": _status, "readme": _readme, "render": _render,
+            "check": _check}

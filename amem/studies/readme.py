@@ -135,3 +135,38 @@ def stale_blocks(paths: list[Path] | None = None) -> tuple[list[str], list[str]]
                 stale.append(f"{path}: {b.study}/{b.output} differs from a fresh render; run "
                              f"`python -m amem.bench study render {b.study}`")
     return stale, skipped
+
+
+def skeleton(study, command: str | None = None) -> str:
+    """A README to start a results folder from: what the study is, the command that makes it,
+    each figure linked and each table or text in an (empty) rendered block that ``study render``
+    fills. An output's kind is read from its sidecar when it has been rendered, else a renderer
+    named ``*_figure`` draws a figure."""
+    import json
+
+    from amem.studies.render import SIDECAR_SUFFIX
+
+    source = study.source
+    try:
+        source = source.relative_to(REPO_ROOT)
+    except ValueError:
+        pass
+    lines = [f"# {study.title}", "", study.description, "",
+             f"Written by the study `{study.id}` (`{source}`):", "", "```bash",
+             f"python -m amem.bench study run {study.id}      # what is missing, then render",
+             f"python -m amem.bench study render {study.id}   # outputs and these blocks again"]
+    if command:
+        lines.append(f"# the same as: {command}")
+    lines += ["```", ""]
+    for output in study.outputs:
+        sidecar = study.out / f"{output.name}{SIDECAR_SUFFIX}"
+        kind = (json.loads(sidecar.read_text()).get("kind") if sidecar.exists()
+                else "figure" if output.make.endswith("_figure") else None)
+        title = output.caption or output.description or output.name
+        if kind == "figure":
+            lines += [f"{title}: [{output.name}.png]({output.name}.png) "
+                      f"([PDF]({output.name}.pdf)).", ""]
+        else:
+            lines += [f"{title}:", "", f"<!-- amem:render study={study.id} output={output.name} -->",
+                      "<!-- /amem:render -->", ""]
+    return "\n".join(lines)
