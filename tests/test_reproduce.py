@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SECTION_10 = {"hebbian", "redundancy", "external-mi", "co-information", "joint-mi", "gamma-unq-t",
               "goal-i", "goal-ii", *(f"ablation-{k}" for k in range(1, 8)), "fig5a-descent-l2",
               "fig5a-mpf", "fmax", "correlation-infomorphic", "correlation-hebbian",
-              "pid-measures", "bins", "scaling"}
+              "pid-measures", "pid-measures-broja", "bins", "scaling"}
 
 
 def _bench(*argv):

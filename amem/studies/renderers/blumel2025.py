@@ -95,8 +95,8 @@ def pid_measure_rows(records, alpha: float = 1.01, atom: str = "redundancy") -> 
     rows = _rows(records)
     at, picked = _nearest(rows, alpha)
     return [{"label": f"{m.upper()} {atom} at alpha = {at:g}",
-             **_mean_ci([r[m][atom] for r in picked])}
-            for m in MEASURES if picked and m in picked[0]]
+             **_mean_ci([r[m][atom] for r in picked if m in r])}
+            for m in MEASURES if any(m in r for r in picked)]
 
 
 def bins_rows(records, alpha: float = 0.5) -> list[dict]:
