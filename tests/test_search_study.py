@@ -33,10 +33,12 @@ def _batches(directory: Path) -> list[dict]:
 
 # ------------------------------------------------------------------ the table is search-goal
 @pytest.mark.parametrize("study_id, cli", [
-    ("goal-search-cmaes", ["--sampler", "cmaes", "--trials", "40"]),
+    ("goal-search-cmaes", ["--sampler", "cmaes", "--trials", "100"]),
     ("goal-search-tpe", ["--sampler", "tpe", "--trials", "40"]),
     ("goal-search-hyper", ["--sampler", "cmaes", "--with-hyper", "--hyper-binning",
                            "fixed,adaptive", "--trials", "40"]),
+    ("goal-search-tpe-hyper", ["--sampler", "tpe", "--with-hyper", "--hyper-binning",
+                               "fixed,adaptive", "--trials", "40"]),
 ])
 def test_shipped_search_studies_name_the_command_line_search(study_id, cli):
     """Same Optuna study name, storage and stored settings as the lead's `search-goal` run."""
@@ -57,7 +59,7 @@ def test_shipped_search_studies_name_the_command_line_search(study_id, cli):
         return sc.search_settings(args, sc._objective_config(args), sc._fidelities(args.fidelity))
 
     assert settings(mine) == settings(theirs)
-    assert mine.trials == theirs.trials == 40 and mine.seed == theirs.seed
+    assert mine.trials == theirs.trials == int(cli[cli.index("--trials") + 1]) and mine.seed == theirs.seed
 
 
 def test_unrestricted_spaces_keep_the_settings_of_running_searches():

@@ -97,17 +97,23 @@ def _args(study, out, quick) -> tuple[argparse.Namespace, Path]:
 
 
 def equivalent_command(study, out: Path | None = None, quick: bool = False) -> str:
-    """The ``search-goal`` command line that runs the same search (paths as given)."""
+    """The ``search-goal`` command line that runs the same search: a folder in the repository
+    relative to its root (where README commands run), others relative to here or absolute."""
     import os
     import shlex
 
+    from amem.studies.spec import REPO_ROOT
+
     directory = _directory(study, out, quick)
-    try:
-        shown = os.path.relpath(directory, Path.cwd())
-    except ValueError:
-        shown = str(directory)
-    if shown.startswith(".."):
-        shown = str(directory)
+    shown = str(directory)
+    for base in (REPO_ROOT, Path.cwd()):
+        try:
+            rel = os.path.relpath(directory, base)
+        except ValueError:
+            continue
+        if not rel.startswith(".."):
+            shown = rel
+            break
     argv = command_line(study.search.options(quick), shown)
     return "python -m amem.bench search-goal " + " ".join(shlex.quote(a) for a in argv)
 
