@@ -186,17 +186,51 @@ def cpu_quota(root: str = "/sys/fs/cgroup") -> int | None:
     return max(1, math.ceil(quota / period)) if quota > 0 and period > 0 else None
 
 
+def read_cpu_times(stat: str = "/proc/stat") -> tuple[int, int]:
+    """(all CPU time, idle CPU time) of the machine so far, in clock ticks, from ``/proc/stat``."""
+    with open(stat) as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    return sum(fields[:8]), fields[3] + fields[4]  # user..steal; idle + iowait
+
+
+def busy_cores(window: float = 0.1, read=read_cpu_times) -> float | None:
+    """Cores other processes keep busy now: the machine's non-idle share of CPU time over a
+    short ``window`` (seconds) times its CPUs, or None where the CPU times cannot be read.
+
+    The 1-minute load average lags: right after a run ends it still reads the run's own load, so
+    run after run on a quiet machine went single-threaded; a tenth-of-a-second sample does not.
+    This process sleeps during the window, so its own threads do not count.
+    """
+    import time
+
+    try:
+        total0, idle0 = read()
+        time.sleep(window)
+        total1, idle1 = read()
+    except (OSError, ValueError, IndexError):
+        return None
+    elapsed = total1 - total0
+    if elapsed <= 0:
+        return None
+    return (elapsed - (idle1 - idle0)) / elapsed * (os.cpu_count() or 1)
+
+
 def usable_cores(load: float | None = None) -> int:
     """Cores this process may use now: the affinity mask and cgroup quota, less the cores other
-    processes keep busy (the 1-minute load average), at least 1.
+    processes keep busy (:func:`busy_cores`; the 1-minute load average where the CPU times
+    cannot be read), at least 1.
 
-    BLAS threads that wait for a core held by another process spin instead of working: on a
-    busy machine every thread beyond the free cores makes recall slower, not faster.
+    BLAS threads that wait for a core held by another process spin instead of working, and Numba's
+    parallel loops wait at every barrier for their slowest thread: on a busy machine every thread
+    beyond the free cores makes the work slower, not faster (a one-worker process pool with two
+    threads beside another job on 2 cores took 502 s for a 4 s sweep).
     """
     cores = available_cores()
     quota = cpu_quota()
     if quota is not None:
         cores = min(cores, quota)
+    if load is None:
+        load = busy_cores()
     if load is None:
         try:
             load = os.getloadavg()[0]

@@ -67,3 +67,47 @@ def test_inline_executor_leaves_a_users_choice_alone(monkeypatch):
     seen = []
     list(InlineExecutor().map_unordered(lambda x: seen.append(os.environ["OMP_NUM_THREADS"]), [0]))
     assert seen == ["2"]
+
+
+def test_busy_cores_reads_the_machine_now(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    ticks = iter([(1000, 600), (1400, 700)])  # 400 ticks, 100 idle: 3 of 4 CPUs busy
+    assert threads.busy_cores(window=0, read=lambda: next(ticks)) == pytest.approx(3.0)
+    ticks = iter([(1000, 600), (1000, 600)])  # no time passed: unknown, not "idle"
+    assert threads.busy_cores(window=0, read=lambda: next(ticks)) is None
+
+    def unreadable():
+        raise OSError("no /proc")
+
+    assert threads.busy_cores(window=0, read=unreadable) is None
+    total, idle = threads.read_cpu_times()  # this machine's real file parses
+    assert total >= idle >= 0
+
+
+def test_usable_cores_prefers_the_sample_to_the_load_average(monkeypatch):
+    monkeypatch.setattr(threads, "available_cores", lambda: 2)
+    monkeypatch.setattr(threads, "cpu_quota", lambda: None)
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.0, 2.0, 2.0))  # a run that just ended
+    monkeypatch.setattr(threads, "busy_cores", lambda: 0.1)
+    assert threads.usable_cores() == 2
+    monkeypatch.setattr(threads, "busy_cores", lambda: None)  # no /proc/stat: load average
+    assert threads.usable_cores() == 1
+
+
+@pytest.mark.parametrize("free, workers, env, expected", [
+    (2, 1, None, 2), (1, 1, None, 1),  # a busy core is left alone (was: 2 threads, 100x slower)
+    (2, 2, None, 1), (1, 2, None, 1), (2, 2, "2", 1), (2, 1, "1", 1)])
+def test_process_workers_get_the_free_cores(monkeypatch, free, workers, env, expected):
+    from amem.harness import executors
+
+    monkeypatch.setattr(executors, "available_cores", lambda: 2)
+    if env is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+        monkeypatch.setattr(executors, "inline_threads", lambda: (free, False))
+    else:
+        monkeypatch.setattr(executors, "inline_threads", lambda: (int(env), True))
+    ex = executors.ProcessExecutor(workers=workers)
+    try:
+        assert ex.threads_per_worker == expected
+    finally:
+        ex.close()

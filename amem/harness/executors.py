@@ -97,9 +97,11 @@ class ProcessExecutor:
     """A local process pool, all cores by default.
 
     Uses the ``spawn`` start method: processes forked after Numba's parallel code (or torch) has
-    started threads can deadlock. Each worker gets ``cores // workers`` threads for BLAS, Numba
-    and torch (at least 1), so processes x threads never oversubscribes the machine. Workers
-    ignore SIGINT: Ctrl-C reaches the parent only, which then stops the pool.
+    started threads can deadlock. Each worker gets ``free cores // workers`` threads for BLAS, Numba
+    and torch (at least 1; :func:`amem.threads.usable_cores`, cores busy with other processes
+    left out; an explicit ``OMP_NUM_THREADS`` is taken per worker, up to ``cores // workers``),
+    so processes x threads never oversubscribes the machine. Workers ignore SIGINT: Ctrl-C
+    reaches the parent only, which then stops the pool.
     """
 
     name = "process"
@@ -108,7 +110,11 @@ class ProcessExecutor:
         if workers is not None and workers < 1:
             raise AmemError(f"--workers {workers} must be at least 1")
         self.workers = workers or available_cores()
-        self.threads_per_worker = max(1, available_cores() // self.workers)
+        # an explicit OMP_NUM_THREADS is per process, still capped so workers x threads fit
+        threads, user_chose = inline_threads()
+        share = available_cores() // self.workers
+        self.threads_per_worker = max(1, min(threads if user_chose else threads // self.workers,
+                                             share))
         # spawned children inherit the environment at start-up, before they import numpy/numba
         self._saved_env = set_thread_env(self.threads_per_worker)
         self._pool = ProcessPoolExecutor(max_workers=self.workers,
