@@ -16,16 +16,7 @@ from amem.search.ledger import cost_summary, key_epochs, read_ledger
 from amem.search.objective import Candidate, CapacityObjective, ObjectiveConfig
 from amem.search.paths import OPTIMIZE_ALPHAS, PathRunner, bisect_path, grid_path
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny networks: one thread is faster than two fighting for a loaded machine's cores."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 TINY = ObjectiveConfig(n_units=20, alpha_low=0.5, alpha_high=1.0, max_alpha=1.5,

@@ -16,14 +16,7 @@ from amem.errors import AmemError
 DEFS = Path(__file__).resolve().parent.parent / "amem" / "studies" / "defs"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _batches(directory: Path) -> list[dict]:
@@ -367,3 +360,45 @@ def test_readme_skeleton_names_the_study_and_leaves_blocks_to_render(tiny_run, c
     assert (tiny_run["out"] / "README.md").read_text() == text
     assert main(["study", "readme", str(tiny_run["path"]), "--write"]) == 2  # never over one
     capsys.readouterr()
+
+
+# ------------------------------------------------------------------ CMA-ES started at a goal
+def test_cmaes_starts_where_it_is_told():
+    """Once a trial has finished (before, Optuna samples independently: it infers the search
+    space from finished trials), a CMA-ES started at a goal with a small step samples around it."""
+    import numpy as np
+    import optuna
+
+    from amem.search.optimize import SearchSpace, make_sampler
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    start = [1.0, -1.0, 0.0, -1.0, -0.5]
+    study = optuna.create_study(direction="maximize",
+                                sampler=make_sampler("cmaes", 0, start=start, sigma=0.02))
+    space = SearchSpace().distributions()
+    goals = []
+    study.tell(study.ask(space), 0.0)  # the independent first trial
+    for _ in range(6):
+        trial = study.ask(space)
+        goals.append([trial.params[f"g_{a}"] for a in ("unq_ext", "unq_int", "red", "syn", "res")])
+        study.tell(trial, 0.0)
+    assert np.abs(np.array(goals) - start).max() < 0.15, goals
+
+
+def test_cmaes_start_is_a_stored_setting_and_its_errors_are_one_line(tmp_path, capsys):
+    from amem.bench.search_command import add_arguments, search_settings
+    from amem.search.objective import ObjectiveConfig
+
+    parser = __import__("argparse").ArgumentParser()
+    add_arguments(parser)
+    plain = parser.parse_args(["--dir", "d"])
+    started = parser.parse_args(["--dir", "d", "--cmaes-start", "1,-1,0,-1,-1", "--cmaes-sigma", "0.2"])
+    assert "cmaes_start" not in search_settings(plain, ObjectiveConfig(), [2, 6])  # old searches match
+    settings = search_settings(started, ObjectiveConfig(), [2, 6])
+    assert settings["cmaes_start"] == [1.0, -1.0, 0.0, -1.0, -1.0] and settings["cmaes_sigma"] == 0.2
+    for argv, message in ((["--sampler", "tpe", "--cmaes-start", "gamma-i"], "--sampler cmaes"),
+                          (["--cmaes-start", "2,0,0,0,0"], "outside the box"),
+                          (["--cmaes-sigma", "0"], "must be positive")):
+        code = main(["search-goal", "--dir", str(tmp_path / "d"), *argv])
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and message in err and "\n" not in err, err

@@ -63,6 +63,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hyper-binning", default=None, metavar="B1,B2",
                    help="with --with-hyper: the binnings the search may pick (default "
                         "fixed,adaptive,soft; soft trains about 60x slower)")
+    p.add_argument("--cmaes-start", default=None, metavar="G",
+                   help="with --sampler cmaes: the goal the CMA-ES distribution starts at (a name "
+                        "or 5 weights, e.g. a grid's best goal; default the box's centre)")
+    p.add_argument("--cmaes-sigma", type=float, default=None, metavar="S",
+                   help="with --sampler cmaes: its initial step size (default Optuna's, a sixth "
+                        "of the box's width)")
     p.add_argument("--storage", default=None, metavar="URL",
                    help="Optuna storage, any SQLAlchemy URL (default sqlite:///DIR/optuna.db)")
     p.add_argument("--study-name", default=None, help="default: goal-<sampler>[-hyper]")
@@ -126,6 +132,18 @@ def _check(args) -> None:
             raise AmemError(f"{flag} needs --grid or --slice")
     if args.with_hyper and (args.grid is not None or args.slice_base is not None or args.goal):
         raise AmemError("--with-hyper applies to the search only; pass fixed values with --param")
+    if args.cmaes_start is not None or args.cmaes_sigma is not None:
+        if args.sampler != "cmaes" or args.with_hyper:
+            raise AmemError("--cmaes-start/--cmaes-sigma shape the CMA-ES sampler over the goal "
+                            "box: use them with --sampler cmaes and without --with-hyper")
+        if args.cmaes_sigma is not None and not args.cmaes_sigma > 0:
+            raise AmemError(f"--cmaes-sigma {args.cmaes_sigma} must be positive, e.g. 0.2")
+        if args.cmaes_start is not None:
+            from amem.search.goals import parse_goal_text
+
+            if any(abs(g) > 1 for g in parse_goal_text(args.cmaes_start)):
+                raise AmemError(f"--cmaes-start {args.cmaes_start} lies outside the box [-1, 1]^5; "
+                                "scale it (under Adam a goal's direction is what matters)")
     if args.hyper_binning is not None:
         from amem.search.optimize import parse_binnings
 
@@ -243,8 +261,20 @@ def search_space(args):
 
 def search_settings(args, objective_config, fidelities) -> dict:
     """What a search's Optuna study stores as ``amem_settings`` (a rerun must match it)."""
-    return {"objective": objective_config.to_json(), "space": search_space(args).to_json(),
-            "fidelity": fidelities, "sampler": args.sampler, "pruner": args.pruner}
+    out = {"objective": objective_config.to_json(), "space": search_space(args).to_json(),
+           "fidelity": fidelities, "sampler": args.sampler, "pruner": args.pruner}
+    # only when set: studies started without them keep their stored settings
+    if getattr(args, "cmaes_start", None) is not None:
+        out["cmaes_start"] = _cmaes_start(args)
+    if getattr(args, "cmaes_sigma", None) is not None:
+        out["cmaes_sigma"] = args.cmaes_sigma
+    return out
+
+
+def _cmaes_start(args) -> list[float] | None:
+    from amem.search.goals import parse_goal_text
+
+    return None if args.cmaes_start is None else parse_goal_text(args.cmaes_start)
 
 
 def _run_search(args, objective, fidelities, log) -> None:
@@ -267,7 +297,8 @@ def _run_search(args, objective, fidelities, log) -> None:
     # a resumed run must not replay the sampler's random stream from the start
     probe = open_study(storage, name, None, None, settings)
     seed = args.seed + len(probe.trials)
-    study = open_study(storage, name, make_sampler(args.sampler, seed),
+    study = open_study(storage, name, make_sampler(args.sampler, seed, _cmaes_start(args),
+                                                   args.cmaes_sigma),
                        make_pruner(args.pruner, fidelities), settings)
     already = finished_count(study)
     log(f"study {name} in {storage}: {already} of {args.trials} trials finished; sampler "

@@ -22,7 +22,8 @@ FLAGS = {"sampler": "--sampler", "trials": "--trials", "seed": "--seed", "batch"
          "fidelity": "--fidelity", "pruner": "--pruner", "with_hyper": "--with-hyper",
          "hyper_binning": "--hyper-binning", "n": "--n", "protocol": "--protocol",
          "alphas": "--alphas", "max_alpha": "--max-alpha", "bisect_rtol": "--bisect-rtol",
-         "seed_start": "--seed-start", "params": "--param", "study_name": "--study-name"}
+         "seed_start": "--seed-start", "params": "--param", "study_name": "--study-name",
+         "cmaes_start": "--cmaes-start", "cmaes_sigma": "--cmaes-sigma"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,7 +50,7 @@ def command_line(options: dict, directory: str | Path) -> list[str]:
                 argv += [flag, f"{k}={_text(v)}"]
         elif key == "alphas" and isinstance(value, list):
             argv += [flag, ":".join(repr(float(a)) for a in value)]
-        elif key in ("fidelity", "hyper_binning") and isinstance(value, list):
+        elif key in ("fidelity", "hyper_binning", "cmaes_start") and isinstance(value, list):
             argv += [flag, ",".join(str(v) for v in value)]
         else:
             argv += [flag, str(value)]

@@ -97,11 +97,20 @@ class SearchSpace:
         return out
 
 
-def make_sampler(name: str, seed: int):
+def make_sampler(name: str, seed: int, start: list[float] | None = None,
+                 sigma: float | None = None):
+    """An Optuna sampler; CMA-ES may start at the goal ``start`` with step size ``sigma``
+    (Hansen's CMA-ES: the mean and the global step size of its search distribution)."""
     import optuna
 
     if name == "cmaes":
-        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+        import warnings
+
+        x0 = None if start is None else {f"g_{a}": float(g) for a, g in zip(ATOMS, start)}
+        with warnings.catch_warnings():  # x0/sigma0: deprecated in Optuna 4.9, kept until 6
+            warnings.simplefilter("ignore", FutureWarning)
+            return optuna.samplers.CmaEsSampler(x0=x0, sigma0=sigma, seed=seed,
+                                                warn_independent_sampling=False)
     if name == "tpe":
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, multivariate=True,
                                           constant_liar=True)

@@ -49,6 +49,8 @@ FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "seed_start": ((int,), "an integer >= 0"),
     "params": ((dict,), "a table of infomorphic parameters, e.g. { epochs = 2000 }"),
     "study_name": ((str,), "an Optuna study name"),
+    "cmaes_start": ((list, str), "a goal, e.g. [1.0, -1.0, 0.0, -1.0, -1.0] or \"gamma-i\""),
+    "cmaes_sigma": ((int, float), "a positive number, e.g. 0.2"),
 }
 OTHER_KEYS = {"name", "dir", "quick", "description"}
 QUICK_KEYS = set(FIELDS) - {"study_name"}
