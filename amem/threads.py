@@ -99,13 +99,22 @@ def limit_threads(threads: int) -> None:
         blas.__enter__()  # not exited: the cap stays
 
 
+def _loaded(module: str, function: str):
+    """``module.function`` when the module is imported, else None. A module another thread is
+    still importing is in ``sys.modules`` without its functions yet (the soft-binning trainer
+    imports torch in one training thread while another thread sets its thread counts)."""
+    mod = sys.modules.get(module)
+    return getattr(mod, function, None) if mod is not None else None
+
+
 def get_threads() -> dict[str, int | None]:
-    """The current counts: ``numba`` (this thread's), ``torch``; None for a library not imported."""
+    """The current counts: ``numba`` (this thread's), ``torch``; None for a library not imported
+    (or not imported yet)."""
     counts: dict[str, int | None] = {"numba": None, "torch": None}
-    if "numba" in sys.modules:
-        counts["numba"] = sys.modules["numba"].get_num_threads()
-    if "torch" in sys.modules:
-        counts["torch"] = sys.modules["torch"].get_num_threads()
+    for name in counts:
+        getter = _loaded(name, "get_num_threads")
+        if getter is not None:
+            counts[name] = getter()
     return counts
 
 
@@ -151,8 +160,9 @@ def _set_numba(threads: int) -> None:
 
 
 def _set_torch(threads: int) -> None:
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(threads)
+    setter = _loaded("torch", "set_num_threads")
+    if setter is not None:
+        setter(threads)
 
 
 def _blas_limiter(threads: int):

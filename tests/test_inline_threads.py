@@ -111,3 +111,15 @@ def test_process_workers_get_the_free_cores(monkeypatch, free, workers, env, exp
         assert ex.threads_per_worker == expected
     finally:
         ex.close()
+
+
+def test_a_library_another_thread_is_still_importing_is_left_alone(monkeypatch):
+    """A module mid-import sits in sys.modules without its functions (CI once crashed here: the
+    soft-binning trainer imported torch in one thread while another set thread counts)."""
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "torch", types.ModuleType("torch"))
+    assert threads.get_threads()["torch"] is None
+    with threads.limited(1):
+        pass
