@@ -143,29 +143,56 @@ def _heat(ax, values, seeds, rows, cols, fontsize: float):
 
 
 # ------------------------------------------------------------------ from records (studies engine)
-def cells_from_records(records: Sequence[dict], criterion: str = "paper") -> list[dict]:
-    """Cells from records alone: per goal and seed, the largest stored P / N (the harness's
-    capacity of a seed; for a bisection or a stop-at-first-failure grid it is the search's
-    result). Records without a goal (other models) are skipped."""
+def capacities_by(records: Sequence[dict], key, criterion: str = "paper") -> dict:
+    """``key(record)`` -> {seed: capacity}: each seed's largest stored P / N that meets
+    ``criterion`` (the harness's capacity of a seed; for a bisection or a stop-at-first-failure
+    grid it is the search's result), 0 when none does. Records whose key is None are skipped."""
     from amem.harness.criteria import get_criterion
 
     holds = get_criterion(criterion).holds
-    per_goal: dict[tuple, dict[int, float]] = {}
+    out: dict = {}
     for r in records:
-        goal = (r.get("params") or {}).get("goal")
-        if not isinstance(goal, list) or len(goal) != len(ATOMS):
+        k = key(r)
+        if k is None:
             continue
-        seeds = per_goal.setdefault(tuple(goal), {})
+        seeds = out.setdefault(k, {})
         best = seeds.setdefault(int(r["seed"]), 0.0)
         if holds(r):
             seeds[int(r["seed"])] = max(best, r["n_patterns"] / r["n_units"])
+    return out
+
+
+def _goal_of(record: dict) -> tuple | None:
+    goal = (record.get("params") or {}).get("goal")
+    return tuple(goal) if isinstance(goal, list) and len(goal) == len(ATOMS) else None
+
+
+def cells_from_records(records: Sequence[dict], criterion: str = "paper") -> list[dict]:
+    """Cells from records alone: per goal, each seed's capacity (:func:`capacities_by`).
+    Records without a goal (other models) are skipped."""
     cells = []
-    for goal, seeds in sorted(per_goal.items()):
+    for goal, seeds in sorted(capacities_by(records, _goal_of, criterion).items()):
         values = np.array(list(seeds.values()), dtype=float)
         cells.append({"goal": list(goal), "n_seeds": len(seeds),
                       "capacities": {str(s): v for s, v in sorted(seeds.items())},
                       "mean": float(values.mean()), "median": float(np.median(values))})
     return cells
+
+
+def grid_cost_per_goal(records: Sequence[dict]) -> dict | None:
+    """What the goals measured with the most seeds cost, per goal (records only: network-epochs
+    from the models' diagnostics, trial time = summed ``store_s + recall_s``); None if no goal."""
+    cells = cells_from_records(records)
+    if not cells:
+        return None
+    seeds = max(c["n_seeds"] for c in cells)
+    full = {tuple(c["goal"]) for c in cells if c["n_seeds"] == seeds}
+    mine = [r for r in records if _goal_of(r) in full]
+    epochs = sum((r.get("diagnostics") or {}).get("network_epochs", 0) for r in mine)
+    hours = sum(r.get("store_s", 0.0) + r.get("recall_s", 0.0) for r in mine) / 3600
+    return {"cells": cells, "goals": len(full), "seeds": seeds, "trials": len(mine),
+            "epochs": epochs, "hours": hours,
+            "epochs_per_goal": epochs / len(full), "hours_per_goal": hours / len(full)}
 
 
 def _merged(records, sweeps=None) -> list[dict]:
@@ -225,21 +252,15 @@ def grid_cost_text(records, sweeps=None, target_levels: int = 5) -> str:
     the wall time of the executor slot that trained them)."""
     from amem.search.goals import grid_goals
 
-    rows = _merged(records, sweeps)
-    cells = cells_from_records(rows)
-    if not cells:
+    cost = grid_cost_per_goal(_merged(records, sweeps))
+    if cost is None:
         return "no goal measured yet\n"
-    seeds = max(c["n_seeds"] for c in cells)
-    full = [c for c in cells if c["n_seeds"] == seeds]
-    full_goals = {tuple(c["goal"]) for c in full}
-    mine = [r for r in rows if tuple((r.get("params") or {}).get("goal") or ()) in full_goals]
-    epochs = sum((r.get("diagnostics") or {}).get("network_epochs", 0) for r in mine)
-    hours = sum(r.get("store_s", 0.0) + r.get("recall_s", 0.0) for r in mine) / 3600
+    cells, seeds, epochs, hours = cost["cells"], cost["seeds"], cost["epochs"], cost["hours"]
     n_target = len(grid_goals(target_levels))
-    per_goal_epochs, per_goal_hours = epochs / len(full), hours / len(full)
-    return (f"measured: {len(cells)} goals, {len(full)} of them with all {seeds} seeds; those cost "
-            f"{epochs / 1e6:.2f} M network-epochs and {hours:.2f} h of trial time "
-            f"({len(mine)} trials), i.e. {per_goal_epochs / 1e3:.0f} k network-epochs and "
+    per_goal_epochs, per_goal_hours = cost["epochs_per_goal"], cost["hours_per_goal"]
+    return (f"measured: {len(cells)} goals, {cost['goals']} of them with all {seeds} seeds; those "
+            f"cost {epochs / 1e6:.2f} M network-epochs and {hours:.2f} h of trial time "
+            f"({cost['trials']} trials), i.e. {per_goal_epochs / 1e3:.0f} k network-epochs and "
             f"{per_goal_hours * 60:.1f} min of trial time per goal at {seeds} seeds.\n"
             f"projection to the {target_levels}^5 grid ({n_target} goals, {seeds} seeds) at the "
             f"same cost per goal: {per_goal_epochs * n_target / 1e6:.0f} M network-epochs, "

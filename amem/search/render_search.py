@@ -17,8 +17,6 @@ search's sessions actually trained.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from amem.errors import AmemError
@@ -82,7 +80,7 @@ def grid_reference(grid: str | None, n_units: int) -> dict | None:
     have), at ``n_units``; None when the grid study has no records at that N."""
     if not grid:
         return None
-    from amem.search.render import cells_from_records
+    from amem.search.render import grid_cost_per_goal
     from amem.studies.data import RecordsMissing, load_sweep
     from amem.studies.spec import find_study
 
@@ -91,18 +89,12 @@ def grid_reference(grid: str | None, n_units: int) -> dict | None:
         records = load_sweep(study, study.sweeps[0].name).records
     except RecordsMissing:
         return None
-    records = [r for r in records if r["n_units"] == n_units]
-    cells = cells_from_records(records)
-    if not cells:
+    cost = grid_cost_per_goal([r for r in records if r["n_units"] == n_units])
+    if cost is None:
         return None
-    seeds = max(c["n_seeds"] for c in cells)
-    full = {tuple(c["goal"]) for c in cells if c["n_seeds"] == seeds}
-    mine = [r for r in records if tuple((r.get("params") or {}).get("goal") or ()) in full]
-    red = next((c for c in cells if c["goal"] == REDUNDANCY), None)
-    return {"study": study.id, "seeds": seeds, "goals": len(full),
-            "epochs_per_goal": sum(map(_epochs, mine)) / len(full),
-            "hours_per_goal": sum(r.get("store_s", 0.0) + r.get("recall_s", 0.0)
-                                  for r in mine) / 3600 / len(full),
+    red = next((c for c in cost["cells"] if c["goal"] == REDUNDANCY), None)
+    return {"study": study.id, "seeds": cost["seeds"], "goals": cost["goals"],
+            "epochs_per_goal": cost["epochs_per_goal"], "hours_per_goal": cost["hours_per_goal"],
             "redundancy": None if red is None else (red["mean"], red["n_seeds"])}
 
 
@@ -277,7 +269,5 @@ def best_trial_text(records, sweeps=None, digits: int = 3) -> str:
         return "no complete trial yet"
     best = max(complete, key=lambda t: (t.mean, -t.number))
     lo, hi = bootstrap_ci(best.capacities)
-    if math.isnan(best.mean):
-        return "no complete trial yet"
     return (f"{ci_text(best.mean, lo, hi, digits)} ({len(best.capacities)} seeds, trial "
             f"{best.number}), γ = {best.candidate.label()}")

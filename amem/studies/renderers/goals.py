@@ -25,19 +25,12 @@ def _setting(record: dict) -> tuple:
 
 
 def goal_capacities(records, sweeps=None, criterion: str = "paper") -> dict[tuple, dict[int, float]]:
-    """(goal, other params) -> {seed: capacity}: each seed's largest stored P / N that meets
-    ``criterion`` (a bisection's or a stop-at-first-failure grid's result), 0 when none does."""
-    from amem.harness.criteria import get_criterion
+    """(goal, other params) -> {seed: capacity} (:func:`amem.search.render.capacities_by`)."""
+    from amem.search.render import capacities_by
 
-    holds = get_criterion(criterion).holds
-    out: dict[tuple, dict[int, float]] = {}
-    for r in merged(records, sweeps):
-        if not (r.get("params") or {}).get("goal"):
-            continue
-        seeds = out.setdefault(_setting(r), {})
-        seed = int(r["seed"])
-        seeds[seed] = max(seeds.get(seed, 0.0), r["n_patterns"] / r["n_units"] if holds(r) else 0.0)
-    return out
+    return capacities_by(merged(records, sweeps),
+                         lambda r: _setting(r) if (r.get("params") or {}).get("goal") else None,
+                         criterion)
 
 
 def _label_for(setting: tuple, labels) -> tuple[str, float | None]:
