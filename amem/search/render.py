@@ -143,34 +143,18 @@ def _heat(ax, values, seeds, rows, cols, fontsize: float):
 
 
 # ------------------------------------------------------------------ from records (studies engine)
-def capacities_by(records: Sequence[dict], key, criterion: str = "paper") -> dict:
-    """``key(record)`` -> {seed: capacity}: each seed's largest stored P / N that meets
-    ``criterion`` (the harness's capacity of a seed; for a bisection or a stop-at-first-failure
-    grid it is the search's result), 0 when none does. Records whose key is None are skipped."""
-    from amem.harness.criteria import get_criterion
-
-    holds = get_criterion(criterion).holds
-    out: dict = {}
-    for r in records:
-        k = key(r)
-        if k is None:
-            continue
-        seeds = out.setdefault(k, {})
-        best = seeds.setdefault(int(r["seed"]), 0.0)
-        if holds(r):
-            seeds[int(r["seed"])] = max(best, r["n_patterns"] / r["n_units"])
-    return out
-
-
 def _goal_of(record: dict) -> tuple | None:
     goal = (record.get("params") or {}).get("goal")
     return tuple(goal) if isinstance(goal, list) and len(goal) == len(ATOMS) else None
 
 
 def cells_from_records(records: Sequence[dict], criterion: str = "paper") -> list[dict]:
-    """Cells from records alone: per goal, each seed's capacity (:func:`capacities_by`).
+    """Cells from records alone: per goal, each seed's capacity
+    (:func:`amem.studies.data.capacities_by`).
     Records without a goal (other models) are skipped."""
     cells = []
+    from amem.studies.data import capacities_by
+
     for goal, seeds in sorted(capacities_by(records, _goal_of, criterion).items()):
         values = np.array(list(seeds.values()), dtype=float)
         cells.append({"goal": list(goal), "n_seeds": len(seeds),

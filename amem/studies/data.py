@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,3 +82,22 @@ def records_hash(inputs: dict[str, list[dict]]) -> str:
         for key in sorted(r["key"] for r in inputs[name]):
             h.update(key.encode() + b"\n")
     return h.hexdigest()[:16]
+
+
+def capacities_by(records: Sequence[dict], key, criterion: str = "paper") -> dict:
+    """``key(record)`` -> {seed: capacity}: each seed's largest stored P / N that meets
+    ``criterion`` (the harness's capacity of a seed; for a bisection or a stop-at-first-failure
+    grid it is the search's result), 0 when none does. Records whose key is None are skipped."""
+    from amem.harness.criteria import get_criterion
+
+    holds = get_criterion(criterion).holds
+    out: dict = {}
+    for r in records:
+        k = key(r)
+        if k is None:
+            continue
+        seeds = out.setdefault(k, {})
+        best = seeds.setdefault(int(r["seed"]), 0.0)
+        if holds(r):
+            seeds[int(r["seed"])] = max(best, r["n_patterns"] / r["n_units"])
+    return out

@@ -25,8 +25,8 @@ def _setting(record: dict) -> tuple:
 
 
 def goal_capacities(records, sweeps=None, criterion: str = "paper") -> dict[tuple, dict[int, float]]:
-    """(goal, other params) -> {seed: capacity} (:func:`amem.search.render.capacities_by`)."""
-    from amem.search.render import capacities_by
+    """(goal, other params) -> {seed: capacity} (:func:`amem.studies.data.capacities_by`)."""
+    from amem.studies.data import capacities_by
 
     return capacities_by(merged(records, sweeps),
                          lambda r: _setting(r) if (r.get("params") or {}).get("goal") else None,
