@@ -59,7 +59,7 @@ def test_bad_goal_is_a_clear_error(goal, match):
     ({"n_bins": 1}, "n_bins=1 must be >= 2"), ({"n_bins": 0}, ">= 2"),
     ({"binning": "quantile"}, "binning"), ({"epochs": -1}, "epochs"), ({"lr": 0}, "lr"),
     ({"device": "tpu"}, "device"), ({"dtype": "float16"}, "dtype"),
-    ({"backend": "numba", "binning": "soft"}, "backend='numba'"),
+    ({"backend": "numba", "binning": "soft", "train_external": True}, "backend='numba'"),
     ({"external_weight": -1.0}, "external_weight"), ({"optimizer": "lbfgs"}, "optimizer"),
     ({"testing": "noisy"}, "testing"), ({"train_external": "yes"}, "train_external"),
 ])
@@ -368,7 +368,8 @@ def test_store_many_matches_store_one_by_one():
     assert np.array_equal(batch[1].weights_, batch[3].weights_)  # duplicate trained once
 
 
-@pytest.mark.parametrize("backend,binning", [("numba", "fixed"), ("autograd", "soft")])
+@pytest.mark.parametrize("backend,binning", [("numba", "fixed"), ("numba", "soft"),
+                                            ("autograd", "soft")])
 def test_mixed_goals_in_one_batch_equal_each_trained_alone(backend, binning):
     """Goals are data: networks of one store_many call train under their own goals."""
     goals = ["redundancy", (0.48, -0.16, 0.25, 0.04, -0.63), "co-information", "joint-mi",

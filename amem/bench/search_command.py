@@ -62,7 +62,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="search external_weight, lr and binning along with the goal")
     p.add_argument("--hyper-binning", default=None, metavar="B1,B2",
                    help="with --with-hyper: the binnings the search may pick (default "
-                        "fixed,adaptive,soft; soft trains about 60x slower)")
+                        "fixed,adaptive,soft; soft trains about 5x slower)")
     p.add_argument("--cmaes-start", default=None, metavar="G",
                    help="with --sampler cmaes: the goal the CMA-ES distribution starts at (a name "
                         "or 5 weights, e.g. a grid's best goal; default the box's centre)")

@@ -88,7 +88,9 @@ class InfomorphicHopfield(RecurrentMemory):
     weighted by theta is decomposed with the shared-exclusion PID (:func:`amem.pid.sx.sx_atoms`)
     and Adam maximises sum_i gamma . atoms_i. Hard bins carry no gradient, so the gradient
     flows through theta only; on CPU it is computed in closed form
-    (:mod:`amem.kernels.infomorphic_grad`, tested against autograd through ``sx_atoms``).
+    (:mod:`amem.kernels.infomorphic_grad`, tested against autograd through ``sx_atoms``); soft
+    bins add the path through the field's memberships (:mod:`amem.kernels.infomorphic_soft`,
+    tested the same way).
 
     Recall runs without external input: s_i <- sign(sum_j W_ij s_j) through
     :class:`amem.recurrent.RecurrentMemory`, synchronously by default (the paper's), asynchronously
@@ -107,7 +109,7 @@ class InfomorphicHopfield(RecurrentMemory):
     binning : {"fixed", "adaptive", "soft"}
         fixed: 2 x n_bins equal bins on [-20, 20] (the authors' default); adaptive: each neuron's
         field divided by its max |c| and binned on [-1, 1]; soft: differentiable marginal bins
-        (n_bins x n_bins on [min - 1, max + 1], temperatures 1e-5 and 0.5), trained by autograd.
+        (n_bins x n_bins on [min - 1, max + 1], temperatures 1e-5 and 0.5).
     n_bins : int or None
         Bins of the recurrent source (soft: of both sources); default 60 (soft: 10); at least 2.
     epochs : int
@@ -136,8 +138,9 @@ class InfomorphicHopfield(RecurrentMemory):
     dtype : {"float32", "float64"}
         Training precision (the authors use float32).
     backend : {"auto", "numba", "autograd"}
-        numba: closed-form gradient, CPU, hard bins; autograd: torch autograd through
-        ``sx_atoms`` (any device and binning). auto picks numba when it applies.
+        numba: closed-form gradient, CPU (soft bins only with a frozen external weight);
+        autograd: torch autograd through ``sx_atoms`` (any device and binning). auto picks numba
+        when it applies.
     update : {"sync", "async"}
         Recall order of the deterministic sign dynamics.
     optimizer : {"adam", "sgd"}
@@ -217,9 +220,14 @@ class InfomorphicHopfield(RecurrentMemory):
         self.optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
         self.train_external = check_choice("train_external", train_external, (True, False))
         self.testing = check_choice("testing", testing, TESTINGS)
-        if self.backend == "numba" and (self.device != "cpu" or self.binning == "soft"):
-            raise AmemError("backend='numba' needs device='cpu' and a hard binning; "
-                            "use backend='autograd' (or 'auto')")
+        if self.backend == "numba" and not self._numba_applies():
+            raise AmemError("backend='numba' needs device='cpu' and, with binning='soft', "
+                            "train_external=False; use backend='autograd' (or 'auto')")
+
+    def _numba_applies(self) -> bool:
+        """The closed-form CPU gradient covers hard bins, and soft bins with a frozen external
+        weight (a trainable one would also move the external source's soft memberships)."""
+        return self.device == "cpu" and not (self.binning == "soft" and self.train_external)
 
     @classmethod
     def estimate_memory(cls, n_units: int, n_patterns: int, **params) -> int:
@@ -227,8 +235,8 @@ class InfomorphicHopfield(RecurrentMemory):
 
         Weights, Adam's two moments and the gradient (4 N^2 in the training dtype), the float64
         initial draw and recall matrix (16 N^2); the padded (N, P) patterns, fields, field
-        gradients and bins (up to 1.25 x (4 itemsize + 3) P N); the per-neuron histograms;
-        autograd keeps its graph (about 16 (N, P) tensors; soft binning about 6 (N, P, bins, bins)
+        gradients and bins (up to 1.25 x (4 itemsize + 3) P N); the per-neuron histograms (soft
+        bins: joints); autograd keeps its graph (about 16 (N, P) tensors; soft binning about 6 (N, P, bins, bins)
         joint memberships, measured).
         Plus the trial's own P x N arrays.
         """
@@ -237,8 +245,10 @@ class InfomorphicHopfield(RecurrentMemory):
         n_bins = params.get("n_bins") or DEFAULT_BINS.get(binning, 60)
         n, p = n_units, n_patterns
         total = (4 * item + 16) * n * n + (5 * (4 * item + 3) * n * p) // 4 + 48 * n * n_bins
-        autograd = (binning == "soft" or params.get("backend") == "autograd"
-                    or params.get("device", "cpu") != "cpu")
+        if binning == "soft":  # the per-neuron (bins, bins, 2) joint
+            total += 16 * n * n_bins**2
+        autograd = (params.get("backend") == "autograd" or params.get("device", "cpu") != "cpu"
+                    or (binning == "soft" and params.get("train_external", False)))
         if autograd:
             total += 16 * item * n * p + (6 * item * n * p * n_bins**2 if binning == "soft" else 0)
         return total + TRIAL_BYTES_PER_ENTRY * n * p + async_order_bytes(n, params)
@@ -249,7 +259,7 @@ class InfomorphicHopfield(RecurrentMemory):
 
         backend = self.backend
         if backend == "auto":
-            backend = "numba" if self.device == "cpu" and self.binning != "soft" else "autograd"
+            backend = "numba" if self._numba_applies() else "autograd"
         return TrainConfig(gamma=self.gamma, binning=self.binning,
                            n_bins=self.n_bins or DEFAULT_BINS[self.binning], epochs=self.epochs,
                            early_stopping=self.early_stopping, stop_overlap=self.stop_overlap,

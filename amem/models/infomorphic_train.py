@@ -299,6 +299,18 @@ class _NumbaBucket(_BucketBase):
         self.dfield = np.empty_like(self.fields)
         self.cells = np.empty((b, n, p), np.int16)
         self.hist = np.empty((3, b, n, 2 * self.cfg.n_bins))
+        if self.cfg.binning == "soft":
+            self.soft_joint = np.empty((b, n, self.cfg.n_bins, self.cfg.n_bins, 2))
+            self.no_joint = np.zeros((0, 0, 0, 0, 0))
+            self.c_range = np.empty((b, 2))  # the field's soft range, per network (each epoch)
+            # the external drive's (frozen weights: fixed): r = v x takes two values per neuron
+            from amem.kernels.infomorphic_soft import network_ranges
+            from amem.pid.binning import SOFT_PADDING
+
+            self.r_range = np.empty((b, 2))
+            network_ranges(self.ext_w.astype(np.float64)[:, :, None] * self.ext, self.n_valid,
+                           self.r_range)
+            self.r_range += (-SOFT_PADDING, SOFT_PADDING)
         self.grad = np.empty((b, n, n), dtype=self.x.dtype)
         self.diag = np.arange(n)
         self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
@@ -311,17 +323,12 @@ class _NumbaBucket(_BucketBase):
         ``zero_diagonal=False`` leaves the diagonal as the matrix product gives it (the Adam
         kernel ignores it; zeroing it costs a strided pass per epoch).
         """
-        from amem.kernels.infomorphic_grad import infomorphic_field_grad
-
         cfg = self.cfg
         np.matmul(self.w, self.xt, out=self.fields)
-        hist = self.hist if want_hist else (self.no_hist,) * 3
-        bad = infomorphic_field_grad(self.fields, self.ext, self.ext_w64, self.n_valid, self.coef,
-                                     self.bin_range, cfg.n_bins, cfg.binning == "adaptive",
-                                     self.dfield, self.cells, hist[0], hist[1], hist[2],
-                                     self.n_chunks)
-        if bad:
-            raise _diverged("non-finite recurrent fields")
+        if cfg.binning == "soft":
+            self._soft_field_grad(want_hist)
+        else:
+            self._hard_field_grad(want_hist)
         np.matmul(self.dfield, self.x, out=self.grad)
         if cfg.train_external:
             # hard bins carry no gradient and theta depends on r + c, so dL/dv_i =
@@ -331,9 +338,44 @@ class _NumbaBucket(_BucketBase):
             self.grad[:, self.diag, self.diag] = 0
         return self.grad, None
 
+    def _hard_field_grad(self, want_hist):
+        from amem.kernels.infomorphic_grad import infomorphic_field_grad
+
+        cfg = self.cfg
+        hist = self.hist if want_hist else (self.no_hist,) * 3
+        bad = infomorphic_field_grad(self.fields, self.ext, self.ext_w64, self.n_valid, self.coef,
+                                     self.bin_range, cfg.n_bins, cfg.binning == "adaptive",
+                                     self.dfield, self.cells, hist[0], hist[1], hist[2],
+                                     self.n_chunks)
+        if bad:
+            raise _diverged("non-finite recurrent fields")
+
+    def _soft_field_grad(self, want_joint):
+        """Soft bins (frozen external weights): :mod:`amem.kernels.infomorphic_soft`; the
+        ranges are each network's min - 1 and max + 1 (:func:`amem.pid.binning.soft_bin_range`)."""
+        from amem.kernels.infomorphic_soft import network_ranges, soft_field_grad, work_sizes
+        from amem.pid.binning import SOFT_PADDING
+
+        cfg = self.cfg
+        if cfg.train_external:
+            raise TrainingError("soft binning with a trainable external weight needs "
+                                "backend='autograd'")
+        network_ranges(self.fields, self.n_valid, self.c_range)
+        self.c_range += (-SOFT_PADDING, SOFT_PADDING)
+        n_work, n_logs = work_sizes(cfg.n_bins)
+        bad = soft_field_grad(self.fields, self.ext, self.ext_w64, self.n_valid, self.coef,
+                              self.r_range, self.c_range, cfg.n_bins, SOFT_TAU[0], SOFT_TAU[1],
+                              self.dfield, self.soft_joint if want_joint else self.no_joint,
+                              n_work, n_logs, self.n_chunks)
+        if bad:
+            raise _diverged("non-finite recurrent fields")
+
     def joint_numpy(self) -> np.ndarray:
-        """Joint distributions (B, N, 2, n_bins, 2) at the current weights (float64)."""
+        """Joint distributions (B, N, 2, n_bins, 2) at the current weights (float64; soft
+        binning: (B, N, n_bins, n_bins, 2))."""
         self.gradient(want_hist=True)
+        if self.cfg.binning == "soft":
+            return self.soft_joint.copy()
         _, tp, tm = self.hist
         m = self.n_valid[:, None, None].astype(np.float64)
         p = np.stack([tm / m, tp / m], -1)

@@ -10,8 +10,9 @@ i.e. about one core: on this 2-core machine two slots run at once). Probe record
   ``r100`` the pooled rate of the study's own fixed-binning infomorphic records (sum of store_s
   over sum of network-epochs scaled to N = 100; N^2 because the fields and the histogram grow as
   N^2 per epoch: a fit over N = 50 ... 400 records gave exponent 2.1). Soft (marginal) binning
-  costs ``SOFT_FACTOR`` times more per epoch (one-seed probe on this machine, 2026-12-04: 30 ms
-  against 0.53 ms at N = 100);
+  costs ``SOFT_FACTOR`` times more per epoch (closed-form soft kernel, measured on this machine
+  2026-12-05, 4 networks at N = 100, P = 160, one thread: 0.86 ms against 0.17 ms per
+  network-epoch; autograd, the path before that kernel, took 19.6 ms);
 * a sweep with records of its own is priced at its own measured rate instead;
 * network-epochs of a trial: the mean network-epochs at the same load of the study's redundancy
   curve at N = 100 (the profile), shifted by the item's expected capacity minus the profile's
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SOFT_FACTOR = 60.0
+SOFT_FACTOR = 5.0
 DEFAULT_ALPHA_C = 1.6  # infomorphic, redundancy goal (amem: 1.623)
 DEFAULT_EPOCHS = 5000
 DIT_S_PER_NEURON = {"sx": 0.0, "wb": 5.2, "pm": 0.15, "mmi": 0.04, "broja": 212.0}
