@@ -76,9 +76,27 @@ def cap_worker_process(threads: int) -> None:
     :func:`limit_threads`.
     """
     set_thread_env(threads)
-    if not _numba_pool_launched():
-        os.environ["NUMBA_NUM_THREADS"] = str(threads)
+    _size_numba_pool(threads)
     limit_threads(threads)
+
+
+def _size_numba_pool(threads: int) -> None:
+    """``NUMBA_NUM_THREADS`` for this process, consistent with Numba's own configuration.
+
+    Numba reads the variable when it is imported and again at every compilation, and that
+    compilation raises once the pool has been launched with another size. So: before the import,
+    set it; after the import but before the launch, set it and have Numba re-read it (its config
+    still holds the import-time value, which would size the pool); after the launch, make the
+    environment agree with the pool (a kernel first compiled in a worker then runs)."""
+    numba = sys.modules.get("numba")
+    config = getattr(numba, "config", None) if numba is not None else None
+    if config is None:
+        os.environ["NUMBA_NUM_THREADS"] = str(threads)
+    elif not _numba_pool_launched():
+        os.environ["NUMBA_NUM_THREADS"] = str(threads)
+        config.reload_config()
+    else:
+        os.environ["NUMBA_NUM_THREADS"] = str(config.NUMBA_NUM_THREADS)
 
 
 def _numba_pool_launched() -> bool:

@@ -70,3 +70,39 @@ def test_thread_env_never_touches_numbas_pool_size():
     # a process whose Numba pool is running must keep NUMBA_NUM_THREADS as it launched it, or
     # Numba's next compilation raises (seen when a process pool lived next to inline work)
     assert "NUMBA_NUM_THREADS" not in threads.THREAD_ENV
+
+
+def _worker_compiles_after_the_pool_launched() -> tuple[int, int]:
+    """In a fresh process that imported Numba already (this module does; its config holds the
+    import-time pool size): cap as a pool worker, launch the pool, then compile a new function
+    (Numba re-reads NUMBA_NUM_THREADS at every compilation)."""
+    import numba as nb
+    import numpy as np
+
+    threads.cap_worker_process(1)
+
+    @nb.njit(parallel=True)
+    def launch(x):
+        for i in nb.prange(x.size):
+            x[i] += 1.0
+
+    launch(np.zeros(4))
+
+    @nb.njit
+    def later(x):  # a kernel first compiled after the launch (an uncached one in a worker)
+        return x + 1
+
+    later(1.0)
+    return nb.config.NUMBA_NUM_THREADS, nb.get_num_threads()
+
+
+def test_a_worker_can_compile_after_its_pool_launched():
+    """A spawned worker that imported Numba before the cap sized its pool from the import-time
+    config and then raised 'Cannot set NUMBA_NUM_THREADS ...' at its next compilation (seen with
+    a new kernel in a process pool)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        size, used = pool.apply(_worker_compiles_after_the_pool_launched)
+    assert used == 1
+    assert size == 1
