@@ -58,3 +58,20 @@ def test_the_tests_see_a_broken_renderer(monkeypatch, broken):
         monkeypatch.setattr(g, "_setting", lambda r: (tuple(r["params"]["goal"]), ()))
         with pytest.raises((AssertionError, KeyError)):
             test_each_seed_reads_its_largest_passing_load_and_settings_stay_apart()
+
+
+def test_implementation_agreement_counts_seeds_verdicts_and_epochs():
+    def rec(key, seed, p, overlap, epochs):
+        return {"key": key, "seed": seed, "n_patterns": p, "n_units": 100,
+                "mean_overlap": overlap, "params": {"goal": GOAL},
+                "diagnostics": {"epochs_trained": epochs}}
+
+    ref = [rec("a", 0, 150, 1.0, 38), rec("b", 0, 160, 0.5, 5000), rec("c", 1, 170, 0.99, 70)]
+    cand = [rec("a", 0, 150, 1.0, 38), rec("b", 0, 160, 0.96, 2721), rec("c", 1, 170, 0.98, 70),
+            rec("d", 2, 100, 1.0, 20)]  # seed 2 only in the candidate: not compared
+    table = g.implementation_agreement_table({"ref": ref, "new": cand}, "ref", "new")
+    assert [row[0] for row in table.rows] == ["0", "1"]
+    assert table.rows[0][1:] == ["1.50", "1.60", "no"] and table.rows[1][3] == "yes"
+    note = table.notes[0]
+    assert "1 of 2 seeds" in note and "3 trials both ran, 2 reach the same verdict" in note
+    assert "2 train the same epochs" in note and "0.4600" in note

@@ -107,3 +107,33 @@ def remeasured_figure(records, sweeps=None, labels=None, criterion: str = "paper
     if rows:
         ax.legend(fontsize=7, loc="best")
     return fig
+
+
+def implementation_agreement_table(records, reference: str, candidate: str,
+                                   criterion: str = "paper"):
+    """Studies-engine renderer: the same trials run by two implementations (sweeps
+    ``reference`` and ``candidate``, e.g. autograd and a closed-form kernel): per seed both
+    capacities, and per trial both have, whether the criterion's verdict, the mean overlap and
+    the epochs trained agree."""
+    from amem.harness.criteria import get_criterion
+    from amem.studies.data import capacities_by
+    from amem.studies.tables import Table
+
+    holds = get_criterion(criterion).holds
+    ref, cand = (capacities_by(records[name], lambda r: 0, criterion).get(0, {})
+                 for name in (reference, candidate))
+    common = sorted(set(ref) & set(cand))
+    by_key = {r["key"]: r for r in records[reference]}
+    pairs = [(by_key[r["key"]], r) for r in records[candidate] if r["key"] in by_key]
+    same_verdict = sum(holds(a) == holds(b) for a, b in pairs)
+    overlap_gap = max((abs(a["mean_overlap"] - b["mean_overlap"]) for a, b in pairs), default=0.0)
+    same_epochs = sum((a.get("diagnostics") or {}).get("epochs_trained")
+                      == (b.get("diagnostics") or {}).get("epochs_trained") for a, b in pairs)
+    cells = [[str(s), f"{ref[s]:.2f}", f"{cand[s]:.2f}", "yes" if ref[s] == cand[s] else "no"]
+             for s in common]
+    return Table(["seed", f"α_c ({reference})", f"α_c ({candidate})", "same"], cells,
+                 caption=f"The same trials by two implementations ({criterion} criterion)",
+                 notes=[f"{sum(ref[s] == cand[s] for s in common)} of {len(common)} seeds give "
+                        f"the same capacity; of the {len(pairs)} trials both ran, {same_verdict} "
+                        f"reach the same verdict and {same_epochs} train the same epochs; mean "
+                        f"overlaps differ by at most {overlap_gap:.4f}."])
