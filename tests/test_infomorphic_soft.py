@@ -50,6 +50,18 @@ def test_soft_closed_form_matches_autograd(gamma, scale):
     np.testing.assert_allclose(g_fast, g_ref, rtol=1e-7, atol=1e-10 * np.abs(g_ref).max())
 
 
+def test_external_drive_on_a_bin_edge_spreads_over_two_rows():
+    """r = +-4 with 10 bins on [-5, 5] sits exactly on an edge: each sign weighs two bins half
+    and half, so four rows of the joint carry probability (the kernel keeps only those)."""
+    fast, ref = _pair([19, 13], 10, weights=_random_weights(2, 10, 0.4, 6), external_weight=4.0)
+    joint = fast.joint_numpy()
+    assert ((joint.sum(axis=(3, 4)) > 0).sum(axis=2) == 4).all()
+    np.testing.assert_allclose(joint, ref.joint_numpy(), atol=1e-13)
+    g_ref = ref.gradient()[0].numpy()
+    np.testing.assert_allclose(np.array(fast.gradient()[0]), g_ref, rtol=1e-7,
+                               atol=1e-10 * np.abs(g_ref).max())
+
+
 def test_soft_joint_matches_autograd_and_sums_to_one():
     fast, ref = _pair([30, 11], 10, weights=_random_weights(2, 10, 0.5, 2))
     joint = fast.joint_numpy()

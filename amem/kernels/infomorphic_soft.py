@@ -139,45 +139,47 @@ def _field_memberships(c_row, m, lo, hi, n_bins, tau, centres, m2, one_minus_u, 
 
 
 @njit(cache=True, inline="always", fastmath=_FAST)
-def _goal_derivative(p, coef, nb, g, work, logs, scratch):
-    """g[(s * nb + t) * 2 + y] = dGoal/dp(s, t, y) up to a constant (see the module docstring)."""
+def _goal_derivative(p, coef, n1, n2, g, work, logs, scratch):
+    """g[(s * n2 + t) * 2 + y] = dGoal/dp(s, t, y) up to a constant, for a joint of n1 x n2 x 2
+    cells (see the module docstring). Rows of zero probability may be left out of ``p``: they
+    add nothing to any marginal, so the other rows' derivatives are the same."""
     k_red, k_1, k_2, k_12, k_h = coef[0], coef[1], coef[2], coef[3], coef[4]
-    n_cells = nb * nb * 2
-    # work layout: p(s,y) [2nb] | p(t,y) [2nb] | p(s,t) [nb^2] | p(s) [nb] | p(t) [nb] | p(y) [2]
-    # | U [n_cells] | U' [nb^2] | v [n_cells] | w [nb^2] | rows/cols of v and w
-    o_sy, o_ty = 0, 2 * nb
-    o_st = 4 * nb
-    o_s = o_st + nb * nb
-    o_t = o_s + nb
-    o_y = o_t + nb
+    n_cells = n1 * n2 * 2
+    # work: p(s,y) [2n1] | p(t,y) [2n2] | p(s,t) [n1 n2] | p(s) [n1] | p(t) [n2] | p(y) [2]
+    # | U [n_cells] | U' [n1 n2] | v [n_cells] | w [n1 n2] | row and column sums of v and w
+    o_sy, o_ty = 0, 2 * n1
+    o_st = o_ty + 2 * n2
+    o_s = o_st + n1 * n2
+    o_t = o_s + n1
+    o_y = o_t + n2
     o_u = o_y + 2
     o_u2 = o_u + n_cells
-    o_v = o_u2 + nb * nb
+    o_v = o_u2 + n1 * n2
     o_w = o_v + n_cells
-    o_vs = o_w + nb * nb  # sum over t of v(s,t,y): [2nb]
-    o_vt = o_vs + 2 * nb  # sum over s of v(s,t,y): [2nb]
-    o_ws = o_vt + 2 * nb  # sum over t of w(s,t): [nb]
-    o_wt = o_ws + nb  # sum over s of w(s,t): [nb]
-    n_work = o_wt + nb
+    o_vs = o_w + n1 * n2  # sum over t of v(s,t,y): [2 n1]
+    o_vt = o_vs + 2 * n1  # sum over s of v(s,t,y): [2 n2]
+    o_ws = o_vt + 2 * n2  # sum over t of w(s,t): [n1]
+    o_wt = o_ws + n1  # sum over s of w(s,t): [n2]
+    n_work = o_wt + n2
     for o in range(n_work):
         work[o] = 0.0
-    for s in range(nb):
-        for t in range(nb):
+    for s in range(n1):
+        for t in range(n2):
             for y in range(2):
-                v = p[(s * nb + t) * 2 + y]
+                v = p[(s * n2 + t) * 2 + y]
                 work[o_sy + s * 2 + y] += v
                 work[o_ty + t * 2 + y] += v
-                work[o_st + s * nb + t] += v
-    for s in range(nb):
+                work[o_st + s * n2 + t] += v
+    for s in range(n1):
         work[o_s + s] = work[o_sy + s * 2] + work[o_sy + s * 2 + 1]
-    for t in range(nb):
+    for t in range(n2):
         work[o_t + t] = work[o_ty + t * 2] + work[o_ty + t * 2 + 1]
-    for s in range(nb):
+    for s in range(n1):
         work[o_y] += work[o_sy + s * 2]
         work[o_y + 1] += work[o_sy + s * 2 + 1]
-    for s in range(nb):
-        for t in range(nb):
-            st = s * nb + t
+    for s in range(n1):
+        for t in range(n2):
+            st = s * n2 + t
             work[o_u2 + st] = work[o_s + s] + work[o_t + t] - work[o_st + st]
             work[o_w + st] = work[o_st + st] / work[o_u2 + st] if work[o_st + st] > 0.0 else 0.0
             for y in range(2):
@@ -185,25 +187,25 @@ def _goal_derivative(p, coef, nb, g, work, logs, scratch):
                 u = work[o_sy + s * 2 + y] + work[o_ty + t * 2 + y] - p[c]
                 work[o_u + c] = u
                 work[o_v + c] = p[c] / u if p[c] > 0.0 else 0.0
-    for s in range(nb):
-        for t in range(nb):
-            st = s * nb + t
+    for s in range(n1):
+        for t in range(n2):
+            st = s * n2 + t
             work[o_ws + s] += work[o_w + st]
             work[o_wt + t] += work[o_w + st]
             for y in range(2):
                 work[o_vs + s * 2 + y] += work[o_v + st * 2 + y]
                 work[o_vt + t * 2 + y] += work[o_v + st * 2 + y]
-    # every log at once: the cells' U, p and the marginals (guarded: log2 of x <= 0 is 0)
-    n_marginal_logs = o_u2 + nb * nb
+    # every log at once: the marginals, U, U' and p (guarded: log2 of x <= 0 is 0)
+    n_marginal_logs = o_u2 + n1 * n2
     for o in range(n_marginal_logs):
         logs[o] = work[o] if work[o] > 0.0 else 1.0
     for c in range(n_cells):  # log2 p(s,t,y) after the work entries
         logs[n_marginal_logs + c] = p[c] if p[c] > 0.0 else 1.0
     _log2_inplace(logs, n_marginal_logs + n_cells, scratch)
     k_y = k_red + k_1 + k_2 + k_12 + k_h
-    for s in range(nb):
-        for t in range(nb):
-            st = s * nb + t
+    for s in range(n1):
+        for t in range(n2):
+            st = s * n2 + t
             w_cross = work[o_ws + s] + work[o_wt + t] - work[o_w + st]
             for y in range(2):
                 c = st * 2 + y
@@ -217,8 +219,9 @@ def _goal_derivative(p, coef, nb, g, work, logs, scratch):
 
 
 def work_sizes(n_bins: int) -> tuple[int, int]:
-    """(work, logs) scratch lengths of :func:`_goal_derivative` for ``n_bins`` bins: the
-    marginals, U, U', v, w and their sums; the logs of everything up to U' and of p."""
+    """(work, logs) scratch lengths of :func:`_goal_derivative` for up to ``n_bins`` x
+    ``n_bins`` cells: the marginals, U, U', v, w and their sums; the logs of everything up to U'
+    and of p."""
     nb = n_bins
     n_cells = 2 * nb * nb
     up_to_u2 = 4 * nb + nb * nb + 2 * nb + 2 + n_cells + nb * nb
@@ -267,6 +270,7 @@ def soft_field_grad(fields, ext, ext_weight, n_valid, coef, r_range, c_range, n_
         scratch = np.zeros(max(p_max * nb, n_logs))
         centres = np.zeros(nb)
         m1 = np.zeros(2 * nb)
+        rows = np.zeros(nb, np.int64)  # the external source's bins with weight
         pa = np.zeros(2 * nb * 2)  # (1/M) sum over the samples of bit a of m2_t q(y)
         p = np.zeros(n_cells)
         g = np.zeros(n_cells)
@@ -307,19 +311,26 @@ def soft_field_grad(fields, ext, ext_weight, n_valid, coef, r_range, c_range, n_
                     pa[base + 2 * t + 1] += t_plus * v
             for o in range(4 * nb):
                 pa[o] *= inv_m
-            for s in range(nb):  # p(s,t,y) = sum_a m1(a,s) pa(a,t,y)
-                w0 = m1[s]
-                w1 = m1[nb + s]
+            # the external drive takes two values, so only the bins where either has weight
+            # (about one each: tau_r is tiny) carry probability; the joint keeps those rows only
+            n_rows = 0
+            for s in range(nb):
+                if m1[s] > 0.0 or m1[nb + s] > 0.0:
+                    rows[n_rows] = s
+                    n_rows += 1
+            for r in range(n_rows):  # p(s,t,y) = sum_a m1(a,s) pa(a,t,y)
+                w0 = m1[rows[r]]
+                w1 = m1[nb + rows[r]]
                 for o in range(2 * nb):
-                    p[s * 2 * nb + o] = w0 * pa[o] + w1 * pa[2 * nb + o]
-            _goal_derivative(p, coef[b], nb, g, work, logs, scratch)
+                    p[r * 2 * nb + o] = w0 * pa[o] + w1 * pa[2 * nb + o]
+            _goal_derivative(p, coef[b], n_rows, nb, g, work, logs, scratch)
             for a in range(2):  # G~(a,t,y) = sum_s m1(a,s) G(s,t,y)
                 for o in range(2 * nb):
                     ga[a * 2 * nb + o] = 0.0
-                for s in range(nb):
-                    w_as = m1[a * nb + s]
+                for r in range(n_rows):
+                    w_as = m1[a * nb + rows[r]]
                     for o in range(2 * nb):
-                        ga[a * 2 * nb + o] += w_as * g[s * 2 * nb + o]
+                        ga[a * 2 * nb + o] += w_as * g[r * 2 * nb + o]
             inv_tau = 1.0 / tau_c
             for mu in range(m):
                 base = 2 * nb if e_row[mu] > 0 else 0
@@ -344,8 +355,9 @@ def soft_field_grad(fields, ext, ext_weight, n_valid, coef, r_range, c_range, n_
                 dl_dc = -inv_m * (d_theta * t_plus * t_minus + acc)
                 g_row[mu] = dl_dc if abs(dl_dc) >= _FLUSH else 0.0
             if want_joint:
-                for s in range(nb):
+                joint[b, i] = 0.0
+                for r in range(n_rows):
                     for t in range(nb):
                         for y in range(2):
-                            joint[b, i, s, t, y] = p[(s * nb + t) * 2 + y]
+                            joint[b, i, rows[r], t, y] = p[(r * nb + t) * 2 + y]
     return bad
