@@ -211,7 +211,7 @@ def test_cost_per_item_measured_from_records_and_projected_for_the_rest(tiny):
 
 def test_cost_model_scales_with_epochs_n_squared_and_soft_binning():
     from amem.harness.trials import TrialSpec
-    from amem.studies.cost_model import DEFAULT_EPOCHS, SOFT_FACTOR, CostModel
+    from amem.studies.cost_model import DEFAULT_EPOCHS, CostModel, soft_factor
 
     def rec(n, p, epochs, s, seed=0, ok=1.0):
         return {"model": "infomorphic", "params": {}, "n_units": n, "n_patterns": p, "seed": seed,
@@ -235,7 +235,9 @@ def test_cost_model_scales_with_epochs_n_squared_and_soft_binning():
     assert model.trial_seconds(TrialSpec("infomorphic", {}, n_units=200, n_patterns=100), 1.0)[0] \
         == pytest.approx(4 * s100)
     soft = TrialSpec("infomorphic", {"binning": "soft"}, n_units=100, n_patterns=50)
-    assert model.trial_seconds(soft, 1.0)[0] == pytest.approx(SOFT_FACTOR * s100)
+    assert model.trial_seconds(soft, 1.0)[0] == pytest.approx(soft_factor(10) * s100)
+    soft60 = TrialSpec("infomorphic", {"binning": "soft", "n_bins": 60}, n_units=100, n_patterns=50)
+    assert model.trial_seconds(soft60, 1.0)[0] == pytest.approx(6 * soft_factor(10) * s100)
 
 
 def test_committed_cost_table_prices_every_item_and_the_authors_fmax_job():

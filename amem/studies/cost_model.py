@@ -10,9 +10,10 @@ i.e. about one core: on this 2-core machine two slots run at once). Probe record
   ``r100`` the pooled rate of the study's own fixed-binning infomorphic records (sum of store_s
   over sum of network-epochs scaled to N = 100; N^2 because the fields and the histogram grow as
   N^2 per epoch: a fit over N = 50 ... 400 records gave exponent 2.1). Soft (marginal) binning
-  costs ``SOFT_FACTOR`` times more per epoch (closed-form soft kernel, measured on this machine
-  2026-12-05, 4 networks at N = 100, P = 160, one thread: 0.86 ms against 0.17 ms per
-  network-epoch; autograd, the path before that kernel, took 19.6 ms);
+  costs ``soft_factor(n_bins)`` times more per epoch, about ``SOFT_FACTOR_PER_BIN`` per bin of
+  the recurrent source (closed-form soft kernel, measured on this machine 2026-12-05, 4 networks
+  at N = 100, P = 160, one thread: 0.68 ms with 10 bins and 4.06 ms with 60 against 0.165 ms
+  with fixed bins per network-epoch; autograd, the path before that kernel, took 19.6 ms at 10);
 * a sweep with records of its own is priced at its own measured rate instead;
 * network-epochs of a trial: the mean network-epochs at the same load of the study's redundancy
   curve at N = 100 (the profile), shifted by the item's expected capacity minus the profile's
@@ -34,7 +35,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SOFT_FACTOR = 5.0
+SOFT_FACTOR_PER_BIN = 0.41
+SOFT_DEFAULT_BINS = 10
+
+
+def soft_factor(n_bins: int | None = None) -> float:
+    """Cost of a soft-binning epoch over a fixed-binning one (``n_bins``: the recurrent
+    source's bins, default 10)."""
+    return SOFT_FACTOR_PER_BIN * (n_bins or SOFT_DEFAULT_BINS)
+
+
 DEFAULT_ALPHA_C = 1.6  # infomorphic, redundancy goal (amem: 1.623)
 DEFAULT_EPOCHS = 5000
 DIT_S_PER_NEURON = {"sx": 0.0, "wb": 5.2, "pm": 0.15, "mmi": 0.04, "broja": 212.0}
@@ -145,7 +155,7 @@ class CostModel:
             epochs = self.epochs(trial, alpha_c)
             rate = (self.r100 or 0.0) * (trial.n_units / 100) ** 2
             if (trial.params or {}).get("binning") == "soft":
-                rate *= SOFT_FACTOR
+                rate *= soft_factor((trial.params or {}).get("n_bins"))
             seconds = epochs * rate
             recall = self._scaled(self.recall_s, "infomorphic", trial.n_units)
         else:

@@ -231,13 +231,13 @@ def cost_table(repro: Reproduction) -> Table:
     lo = sum(i.authors_s[0] for i in repro.items) / 3600
     cells.append(["total", "", "", _hours(tot[0]), f"{tot[1] / 1e6:.2f}", str(tot[2]),
                   _hours(tot[3]), f"{tot[4] / 1e6:.2f}", f"{lo:.0f}-{tot[5] / 3600:.0f}"])
-    from amem.studies.cost_model import AUTHORS_S_PER_EPOCH, SOFT_FACTOR
+    from amem.studies.cost_model import AUTHORS_S_PER_EPOCH, SOFT_FACTOR_PER_BIN
 
     caption = (f"Cost of study {repro.study.id} in CPU hours on this 2-core machine: measured = "
                "sum of the trial times of its records (one executor slot each); projected = the "
                "trials without a record, priced per network-"
                f"epoch ({'; '.join(repro.basis) or 'no infomorphic records yet'}; soft binning "
-               f"x{SOFT_FACTOR:g}; N^2 scaling; see amem/studies/cost_model.py). Authors: their "
+               f"x{SOFT_FACTOR_PER_BIN:g} per bin; N^2 scaling; see amem/studies/cost_model.py). Authors: their "
                f"code's {AUTHORS_S_PER_EPOCH[0] * 1e3:g}-{AUTHORS_S_PER_EPOCH[1] * 1e3:g} ms CPU "
                "per network-epoch at N = 100 (spec §10) on the same network-epochs, and their "
                "stored noise-stability job. A sweep shared by several items is priced once, "
