@@ -181,6 +181,19 @@ def test_every_figure_draws_from_hand_built_records():
     ax = figures[3].axes[0]
     assert list(ax.get_lines()[-1].get_ydata()) == list(b25.ABLATION_PAPER)
 
+    # a variant of a row is an open marker at that row, not an eighth row of the ladder
+    ladder = {f"ablation_{k}": _cap_records() for k in range(1, 8)}
+    fig = b25.ablation_figure({**ladder, "ablation_6_bins60": _cap_records()},
+                              variants={"ablation_6_bins60": {"row": 6, "label": "60 bins"}})
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "amem, 60 bins (95% CI)" in labels
+    ladder_x = [ln.get_xdata() for ln in ax.get_lines() if ln.get_marker() == "o"
+                and ln.get_markerfacecolor() != "none"]
+    assert len(ladder_x[0]) == 7
+    variant_x = [ln.get_xdata() for ln in ax.get_lines() if ln.get_markerfacecolor() == "none"]
+    assert [list(x) for x in variant_x] == [[6 - 0.25]]
+
 
 # ------------------------------------------------------------------ pid-measures probe
 def _joint(rule):

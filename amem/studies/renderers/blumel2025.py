@@ -192,15 +192,29 @@ def fmax_figure(records):
     return fig
 
 
-def ablation_figure(records):
-    """Ablation ladder: alpha_c per row (amem mean and 95% CI) beside the paper's value."""
+def ablation_figure(records, variants=None):
+    """Ablation ladder: alpha_c per row (amem mean and 95% CI) beside the paper's value.
+
+    ``variants`` ({sweep: {"row": r, "label": text}}): sweeps that measure a row under another
+    setting, drawn as open markers at their row (not part of the ladder)."""
+    variants = variants or {}
     fig, (ax,) = _figure()
-    rows = [(capacity_rows({k: v}) or [None])[0] for k, v in sorted(records.items())]
+    ladder = {k: v for k, v in records.items() if k not in variants}
+    rows = [(capacity_rows({k: v}) or [None])[0] for k, v in sorted(ladder.items())]
     xs = np.arange(1, len(rows) + 1)
     y = [r["value"] if r else np.nan for r in rows]
     err = [[(r["value"] - r["ci_low"]) if r and r["ci_low"] is not None else 0 for r in rows],
            [(r["ci_high"] - r["value"]) if r and r["ci_high"] is not None else 0 for r in rows]]
     ax.errorbar(xs - 0.1, y, yerr=np.nan_to_num(err), fmt="o", label="amem (95% CI)")
+    for name, spec in variants.items():
+        row = (capacity_rows({name: records[name]}) or [None])[0] if records.get(name) else None
+        if row is None:
+            continue
+        low, high = row["ci_low"], row["ci_high"]
+        ax.errorbar([spec["row"] - 0.25], [row["value"]], fmt="o", mfc="none", color="tab:blue",
+                    yerr=[[row["value"] - low if low is not None else 0],
+                          [high - row["value"] if high is not None else 0]],
+                    label=f"amem, {spec['label']} (95% CI)")
     ax.plot(xs[:len(ABLATION_PAPER)] + 0.1, ABLATION_PAPER[:len(xs)], "s", color="tab:red", label="paper")
     ax.set(xticks=xs, xlabel="ablation row (each adds one change)", ylabel=r"$\alpha_c$")
     _legend(ax)
