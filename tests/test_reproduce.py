@@ -183,16 +183,18 @@ def test_every_figure_draws_from_hand_built_records():
 
     # a variant of a row is an open marker at that row, not an eighth row of the ladder
     ladder = {f"ablation_{k}": _cap_records() for k in range(1, 8)}
-    fig = b25.ablation_figure({**ladder, "ablation_6_bins60": _cap_records()},
-                              variants={"ablation_6_bins60": {"row": 6, "label": "60 bins"}})
+    fig = b25.ablation_figure({**ladder, "ablation_6_bins60": _cap_records(),
+                               "ablation_7_bins60": _cap_records()},
+                              variants={"ablation_6_bins60": {"row": 6, "label": "60 bins"},
+                                        "ablation_7_bins60": {"row": 7, "label": "60 bins"}})
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "amem, 60 bins (95% CI)" in labels
+    assert labels.count("amem, 60 bins (95% CI)") == 1
     ladder_x = [ln.get_xdata() for ln in ax.get_lines() if ln.get_marker() == "o"
                 and ln.get_markerfacecolor() != "none"]
     assert len(ladder_x[0]) == 7
     variant_x = [ln.get_xdata() for ln in ax.get_lines() if ln.get_markerfacecolor() == "none"]
-    assert [list(x) for x in variant_x] == [[6 - 0.25]]
+    assert [list(x) for x in variant_x] == [[6 - 0.25], [7 - 0.25]]
 
 
 # ------------------------------------------------------------------ pid-measures probe
