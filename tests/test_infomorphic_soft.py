@@ -19,10 +19,11 @@ def _pair(sizes, n_units, gamma=GOALS["redundancy"], seed=0, scale=1.0, gammas=N
     """The same networks as a closed-form (numba) and an autograd bucket, float64."""
     rng = np.random.default_rng(seed)
     patterns = [np.where(rng.random((p, n_units)) < 0.5, -1, 1).astype(np.int8) for p in sizes]
+    n_bins = cfg_kw.pop("n_bins", 10)
     out = []
     for backend in ("numba", "autograd"):
-        cfg = TrainConfig(gamma=gamma, binning="soft", n_bins=cfg_kw.pop("n_bins", 10),
-                          dtype="float64", backend=backend, init_scale=scale, **cfg_kw)
+        cfg = TrainConfig(gamma=gamma, binning="soft", n_bins=n_bins, dtype="float64",
+                          backend=backend, init_scale=scale, **cfg_kw)
         bucket = _Bucket(np.arange(len(sizes)), patterns, list(range(len(sizes))), cfg, gammas)
         if weights is not None:
             if backend == "numba":

@@ -218,7 +218,8 @@ def _goal_derivative(p, coef, n1, n2, g, work, logs, scratch):
                 g[c] = val
 
 
-def work_sizes(n_bins: int) -> tuple[int, int]:
+@njit(cache=True, inline="always")
+def _work_sizes(n_bins):
     """(work, logs) scratch lengths of :func:`_goal_derivative` for up to ``n_bins`` x
     ``n_bins`` cells: the marginals, U, U', v, w and their sums; the logs of everything up to U'
     and of p."""
@@ -230,7 +231,7 @@ def work_sizes(n_bins: int) -> tuple[int, int]:
 
 @njit(parallel=True, cache=True, nogil=True, fastmath=_FAST)
 def soft_field_grad(fields, ext, ext_weight, n_valid, coef, r_range, c_range, n_bins, tau_r,
-                    tau_c, grad, joint, n_work, n_logs, n_chunks):
+                    tau_c, grad, joint, n_chunks):
     """Soft-binned joint of every neuron and dL/dc for every sample.
 
     Parameters
@@ -248,7 +249,6 @@ def soft_field_grad(fields, ext, ext_weight, n_valid, coef, r_range, c_range, n_
     grad : float[B, N, P]       out: dL/dc (zero in the padding)
     joint : float64[B, N, n_bins, n_bins, 2] or shape (0, 0, 0, 0, 0) to skip
                                 out: p(s, t, y), y index 0 = -1, 1 = +1
-    n_work, n_logs : int        scratch lengths (:func:`work_sizes`)
     n_chunks : int              work units for the threads
 
     Returns
@@ -260,6 +260,7 @@ def soft_field_grad(fields, ext, ext_weight, n_valid, coef, r_range, c_range, n_
     n_cells = nb * nb * 2
     n_pairs = n_net * n_units
     want_joint = joint.shape[0] == n_net
+    n_work, n_logs = _work_sizes(nb)
     n_chunks = max(1, min(n_pairs, n_chunks))
     bad = 0
     for chunk in prange(n_chunks):

@@ -299,6 +299,7 @@ class _NumbaBucket(_BucketBase):
         self.dfield = np.empty_like(self.fields)
         self.cells = np.empty((b, n, p), np.int16)
         self.hist = np.empty((3, b, n, 2 * self.cfg.n_bins))
+        self.ext_w64 = self.ext_w.astype(np.float64)
         if self.cfg.binning == "soft":
             self.soft_joint = np.empty((b, n, self.cfg.n_bins, self.cfg.n_bins, 2))
             self.no_joint = np.zeros((0, 0, 0, 0, 0))
@@ -308,14 +309,12 @@ class _NumbaBucket(_BucketBase):
             from amem.pid.binning import SOFT_PADDING
 
             self.r_range = np.empty((b, 2))
-            network_ranges(self.ext_w.astype(np.float64)[:, :, None] * self.ext, self.n_valid,
-                           self.r_range)
+            network_ranges(self.ext_w64[:, :, None] * self.ext, self.n_valid, self.r_range)
             self.r_range += (-SOFT_PADDING, SOFT_PADDING)
         self.grad = np.empty((b, n, n), dtype=self.x.dtype)
         self.diag = np.arange(n)
         self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
         self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
-        self.ext_w64 = self.ext_w.astype(np.float64)
 
     def gradient(self, want_hist=False, zero_diagonal=True):
         """dL/dW for every network (and, if asked, the histogram in ``self.hist``).
@@ -353,7 +352,7 @@ class _NumbaBucket(_BucketBase):
     def _soft_field_grad(self, want_joint):
         """Soft bins (frozen external weights): :mod:`amem.kernels.infomorphic_soft`; the
         ranges are each network's min - 1 and max + 1 (:func:`amem.pid.binning.soft_bin_range`)."""
-        from amem.kernels.infomorphic_soft import network_ranges, soft_field_grad, work_sizes
+        from amem.kernels.infomorphic_soft import network_ranges, soft_field_grad
         from amem.pid.binning import SOFT_PADDING
 
         cfg = self.cfg
@@ -362,11 +361,10 @@ class _NumbaBucket(_BucketBase):
                                 "backend='autograd'")
         network_ranges(self.fields, self.n_valid, self.c_range)
         self.c_range += (-SOFT_PADDING, SOFT_PADDING)
-        n_work, n_logs = work_sizes(cfg.n_bins)
         bad = soft_field_grad(self.fields, self.ext, self.ext_w64, self.n_valid, self.coef,
                               self.r_range, self.c_range, cfg.n_bins, SOFT_TAU[0], SOFT_TAU[1],
                               self.dfield, self.soft_joint if want_joint else self.no_joint,
-                              n_work, n_logs, self.n_chunks)
+                              self.n_chunks)
         if bad:
             raise _diverged("non-finite recurrent fields")
 

@@ -36,13 +36,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 SOFT_FACTOR_PER_BIN = 0.41
-SOFT_DEFAULT_BINS = 10
 
 
 def soft_factor(n_bins: int | None = None) -> float:
     """Cost of a soft-binning epoch over a fixed-binning one (``n_bins``: the recurrent
-    source's bins, default 10)."""
-    return SOFT_FACTOR_PER_BIN * (n_bins or SOFT_DEFAULT_BINS)
+    source's bins, default the model's)."""
+    from amem.models.infomorphic import DEFAULT_BINS
+
+    return SOFT_FACTOR_PER_BIN * (n_bins or DEFAULT_BINS["soft"])
 
 
 DEFAULT_ALPHA_C = 1.6  # infomorphic, redundancy goal (amem: 1.623)

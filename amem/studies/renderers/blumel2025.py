@@ -192,6 +192,12 @@ def fmax_figure(records):
     return fig
 
 
+def _ci_err(rows):
+    """errorbar's [[below], [above]] of capacity rows (0 where a row or its CI is missing)."""
+    return [[(r["value"] - r["ci_low"]) if r and r["ci_low"] is not None else 0 for r in rows],
+            [(r["ci_high"] - r["value"]) if r and r["ci_high"] is not None else 0 for r in rows]]
+
+
 def ablation_figure(records, variants=None):
     """Ablation ladder: alpha_c per row (amem mean and 95% CI) beside the paper's value.
 
@@ -203,20 +209,15 @@ def ablation_figure(records, variants=None):
     rows = [(capacity_rows({k: v}) or [None])[0] for k, v in sorted(ladder.items())]
     xs = np.arange(1, len(rows) + 1)
     y = [r["value"] if r else np.nan for r in rows]
-    err = [[(r["value"] - r["ci_low"]) if r and r["ci_low"] is not None else 0 for r in rows],
-           [(r["ci_high"] - r["value"]) if r and r["ci_high"] is not None else 0 for r in rows]]
-    ax.errorbar(xs - 0.1, y, yerr=np.nan_to_num(err), fmt="o", label="amem (95% CI)")
+    ax.errorbar(xs - 0.1, y, yerr=np.nan_to_num(_ci_err(rows)), fmt="o", label="amem (95% CI)")
     labelled: set[str] = set()  # variants sharing a label get one legend entry
     for name, spec in variants.items():
         row = (capacity_rows({name: records[name]}) or [None])[0] if records.get(name) else None
         if row is None:
             continue
         label = f"amem, {spec['label']} (95% CI)"
-        low, high = row["ci_low"], row["ci_high"]
-        ax.errorbar([spec["row"] - 0.25], [row["value"]], fmt="o", mfc="none", color="tab:blue",
-                    yerr=[[row["value"] - low if low is not None else 0],
-                          [high - row["value"] if high is not None else 0]],
-                    label=None if label in labelled else label)
+        ax.errorbar([spec["row"] - 0.25], [row["value"]], yerr=_ci_err([row]), fmt="o",
+                    mfc="none", color="tab:blue", label=None if label in labelled else label)
         labelled.add(label)
     ax.plot(xs[:len(ABLATION_PAPER)] + 0.1, ABLATION_PAPER[:len(xs)], "s", color="tab:red", label="paper")
     ax.set(xticks=xs, xlabel="ablation row (each adds one change)", ylabel=r"$\alpha_c$")
