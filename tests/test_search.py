@@ -277,6 +277,18 @@ def test_study_file_trials_are_the_search_trials(tmp_path):
     assert study.sweeps[0].dir == "records"
 
 
+def test_study_file_keeps_the_slice_step(tmp_path):
+    """--write-study --slice-step 0.2 writes the 11 x 11 slice, not the default 21 x 21."""
+    from amem.search.studydef import goal_study_toml
+    from amem.studies.spec import load_study
+
+    path = tmp_path / "s.toml"
+    path.write_text(goal_study_toml(slice_base="redundancy", seeds=2, slice_step=0.2,
+                                    out=str(tmp_path / "out")))
+    goals = [params["goal"] for _, params in load_study(path).sweeps[0].config().models]
+    assert len(goals) == 11 * 11 and [0.0, -0.2, 1.0, 0.4, 0.0] in goals
+
+
 def test_cells_from_records_take_the_largest_stored_load():
     from amem.search.render import cells_from_records
 

@@ -350,7 +350,8 @@ def _write_study(args, config, directory: Path, log) -> int:
     out = os.path.relpath(directory.resolve(), path.resolve().parent)
     text = goal_study_toml(args.grid, args.slice_base, seeds=args.seeds, n_units=config.n_units,
                            alphas=(config.alpha_low, config.alpha_high),
-                           max_alpha=config.max_alpha, out=out, params=config.params)
+                           max_alpha=config.max_alpha, out=out, params=config.params,
+                           slice_step=args.slice_step)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text)
     log(f"wrote {path}: run it with `python -m amem.bench study run {path}` (records in "

@@ -103,6 +103,10 @@ def render_slice(cells: Sequence[dict], base: Sequence[float],
     counts = ax_s.imshow(seeds, origin="lower", cmap="Greys", vmin=0,
                          extent=_extent(rows, cols), aspect="auto")
     fig.colorbar(counts, ax=ax_s, label="seeds measured")
+    here = dict(zip(ATOMS, base))
+    ax_v.plot(here[axes_atoms[1]], here[axes_atoms[0]], marker="*", color="red", markersize=10,
+              linestyle="none", label="base goal")
+    ax_v.legend(loc="upper right", fontsize=7)
     for ax in (ax_v, ax_s):
         ax.set_xlabel(ATOM_LABELS[axes_atoms[1]])
         ax.set_ylabel(ATOM_LABELS[axes_atoms[0]])
@@ -177,6 +181,33 @@ def grid_cost_per_goal(records: Sequence[dict]) -> dict | None:
     return {"cells": cells, "goals": len(full), "seeds": seeds, "trials": len(mine),
             "epochs": epochs, "hours": hours,
             "epochs_per_goal": epochs / len(full), "hours_per_goal": hours / len(full)}
+
+
+def slice_cost_text(records, base, sweeps=None, paper_step: float = 0.1,
+                    paper_seeds: int = 20) -> str:
+    """Studies-engine renderer (text): what the measured cells of a slice cost, per goal, and
+    the projection to the paper's slice (21 x 21 goals at step 0.1, 20 seeds) at the same cost
+    per goal and seed (records only, as :func:`grid_cost_text`)."""
+    from amem.search.goals import slice_goals
+
+    cost = grid_cost_per_goal(_merged(records, sweeps))
+    if cost is None:
+        return "no goal measured yet\n"
+    seeds, n_paper = cost["seeds"], len(slice_goals(base, paper_step))
+    per_seed_epochs = cost["epochs_per_goal"] / seeds
+    per_seed_hours = cost["hours_per_goal"] / seeds
+    missing = n_paper * paper_seeds - sum(min(c["n_seeds"], paper_seeds) for c in cost["cells"])
+    return (f"measured: {len(cost['cells'])} goals, {cost['goals']} of them with all {seeds} "
+            f"seeds; those cost {cost['epochs'] / 1e6:.2f} M network-epochs and "
+            f"{cost['hours']:.2f} h of trial time ({cost['trials']} trials), i.e. "
+            f"{cost['epochs_per_goal'] / 1e3:.0f} k network-epochs and "
+            f"{cost['hours_per_goal'] * 60:.1f} min of trial time per goal at {seeds} seeds.\n"
+            f"projection to the paper's slice ({n_paper} goals at step {paper_step:g}, "
+            f"{paper_seeds} seeds): {missing:,} more (goal, seed) bisections, about "
+            f"{per_seed_epochs * missing / 1e6:.0f} M network-epochs and "
+            f"{per_seed_hours * missing:.1f} h of trial time at the same cost per seed: "
+            f"`python -m amem.bench search-goal --slice BASE --slice-step {paper_step:g} "
+            f"--seeds {paper_seeds} --dir DIR` (resumable; the measured cells are reused).\n")
 
 
 def _merged(records, sweeps=None) -> list[dict]:
