@@ -10,12 +10,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
+
+# torch is imported inside the functions that use it: the "amem-workload" process must not pay
+# torch's import (about a second), which amem's CPU path never makes.
 
 
 def train_one(patterns: np.ndarray, seed: int, epochs: int, lr: float = 0.05,
               external_weight: float = 2.3, n_bins: int = 60) -> np.ndarray:
     """Train one redundancy-maximising network on ``patterns`` (P, N); return W (N, N)."""
+    import torch
+
     torch.manual_seed(seed)
     p_count, n = patterns.shape
     x = torch.tensor(patterns, dtype=torch.float32)
@@ -41,8 +45,10 @@ def train_one(patterns: np.ndarray, seed: int, epochs: int, lr: float = 0.05,
     return w.detach().double().numpy()
 
 
-def _redundancy(p: torch.Tensor) -> torch.Tensor:
+def _redundancy(p):
     """I^sx_cap per neuron of p (n, s1, s2, y), with the authors' epsilon conventions."""
+    import torch
+
     p_s1y = p.sum(2, keepdim=True)
     p_s2y = p.sum(1, keepdim=True)
     p_s1 = p_s1y.sum(3, keepdim=True)
@@ -136,6 +142,8 @@ def main(argv) -> None:
         n, epochs = int(argv[1]), int(argv[2])
         jobs = workload(n)
         if argv[0] == "peer-workload":
+            import torch
+
             from amem.threads import env_threads
 
             torch.set_num_threads(env_threads("AMEM_THREADS"))  # same thread count as amem

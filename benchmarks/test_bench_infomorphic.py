@@ -108,6 +108,8 @@ def test_whole_process_vs_per_run_torch(benchmark):
     print(f"\nwhole process, 16 networks x {args[1]} epochs (N={args[0]}): amem {amem_wall:.1f} s "
           f"(cpu {amem_cpu:.1f} s), per-run torch {peer_wall:.1f} s (cpu {peer_cpu:.1f} s): "
           f"{peer_wall / amem_wall:.1f}x wall, {peer_cpu / amem_cpu:.1f}x cpu; load {load:.1f}")
+    if not quick:
+        assert peer_wall / amem_wall >= 8  # the target for the whole process
 
 
 def numpy_gemm_gflops(m: int, k: int, n: int, seconds: float = 1.0,

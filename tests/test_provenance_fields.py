@@ -19,8 +19,20 @@ def test_provenance_restates_the_code_it_is_given():
     assert p["argv"] == ["amem", "capacity"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", p["created_utc"])
     assert set(p) == {"amem_version", "created_utc", "git", "code", "argv", "python", "platform",
-                      "machine", "processor", "packages"}
+                      "machine", "processor", "packages", "blas"}
     assert p["packages"]["numpy"] and "amem" in p["packages"]
+
+
+def test_provenance_names_the_blas_kernels(monkeypatch):
+    """numpy's products depend on OpenBLAS's kernel family: the record says which was loaded."""
+    import numpy  # noqa: F401  (the BLAS is loaded)
+
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    blas = prov.provenance([], code=CODE)["blas"]
+    assert blas["openblas_coretype"] == "Haswell"
+    assert all(set(lib) == {"internal_api", "version", "architecture"} for lib in blas["libraries"])
+    monkeypatch.delenv("OPENBLAS_CORETYPE")
+    assert prov.blas_description()["openblas_coretype"] is None
 
 
 def test_describe_code_in_one_phrase():

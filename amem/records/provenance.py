@@ -182,6 +182,26 @@ def describe_code(code: dict | None) -> str:
     return text
 
 
+def blas_description() -> dict:
+    """The BLAS behind numpy's products: float results depend on its kernels' summation order.
+
+    ``OPENBLAS_CORETYPE`` overrides OpenBLAS's own CPU detection (this project's machines pin
+    ``Haswell``, the AVX2 kernels, on an AVX-512 CPU whose own choice would be ``SkylakeX``);
+    ``libraries`` is what threadpoolctl sees loaded (empty before numpy's BLAS loads)."""
+    import os
+
+    libraries = []
+    if "numpy" in sys.modules:
+        try:
+            from threadpoolctl import threadpool_info
+
+            libraries = [{k: lib.get(k) for k in ("internal_api", "version", "architecture")}
+                         for lib in threadpool_info() if lib.get("user_api") == "blas"]
+        except Exception:  # noqa: BLE001  (provenance must never fail a run)
+            libraries = []
+    return {"openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"), "libraries": libraries}
+
+
 def provenance(argv: list[str] | None = None, code: dict | None = None) -> dict:
     """Code identity (measured now unless given), time, command line, platform, packages."""
     code = code_identity() if code is None else code
@@ -196,4 +216,5 @@ def provenance(argv: list[str] | None = None, code: dict | None = None) -> dict:
         "machine": platform.machine(),
         "processor": platform.processor() or None,
         "packages": package_versions(),
+        "blas": blas_description(),
     }
