@@ -5,10 +5,11 @@ decompose every neuron's binned joint p_i(external bin, recurrent bin, output) w
 the network was trained on), Williams–Beer I_min, PM (pointwise, Finn & Lizier), MMI (minimum
 mutual information) and BROJA. The joint is the training estimator's
 (:func:`amem.pid.estimators.neuron_joints`, one sample per stored pattern, the model's binning and
-external weight, output probability sigma(w_ext xi_i + c_i)). SX uses amem's own
-:func:`amem.pid.sx.sx_atoms` on every neuron; the other measures use ``dit`` (an optional extra) on
-the first ``neurons`` neurons (default 10: BROJA solves a convex programme per neuron and is slow;
-the record says which neurons were decomposed).
+external weight, output probability sigma(w_ext xi_i + c_i)). Every measure decomposes the first
+``neurons`` neurons (default 10; the record says which): SX with amem's own
+:func:`amem.pid.sx.sx_atoms`, WB, PM and MMI in closed form (:mod:`amem.pid.classical`, a few
+milliseconds for a whole network; ``dit``, their slow reference, took about a second per neuron),
+BROJA with ``dit`` (an optional extra: it solves a convex programme per neuron, minutes each).
 
 Record fields: per measure ``<measure>`` = mean atoms over the decomposed neurons
 {unique_external, unique_internal, redundancy, synergy, residual_entropy}, and ``neurons``.
@@ -42,11 +43,11 @@ def check_probe_params(params: Mapping) -> None:
         raise AmemError(f"pid-measures: measures={measures!r}; choose from {', '.join(MEASURES)}")
     if neurons < 1:
         raise AmemError(f"pid-measures: neurons={neurons} must be >= 1")
-    if set(measures) - {"sx"}:
+    if "broja" in measures:
         try:
             import dit  # noqa: F401
         except ImportError:
-            raise AmemError("pid-measures: measures other than sx need dit (pip install dit)") from None
+            raise AmemError("pid-measures: measures=broja needs dit (pip install dit)") from None
 
 
 def joints_of(model, patterns) -> np.ndarray:
@@ -86,6 +87,7 @@ def dit_atoms(joint: np.ndarray, measure: str) -> np.ndarray:
 
 def measure_trials(trials, models=None, search: str = "grid") -> list[dict]:
     from amem.harness.probes import clean_recall, probe_record, stored_models
+    from amem.pid.classical import classical_atoms
     from amem.pid.sx import sx_atoms
 
     trials, built, pattern_sets, store_s = stored_models(trials, models)
@@ -98,6 +100,8 @@ def measure_trials(trials, models=None, search: str = "grid") -> list[dict]:
         for m in measures:
             if m == "sx":
                 atoms = np.asarray(sx_atoms(joints[chosen])).mean(0)
+            elif m != "broja":
+                atoms = classical_atoms(joints[chosen], m).mean(0)
             else:
                 atoms = np.mean([dit_atoms(joints[i], m) for i in chosen], 0)
             fields[m] = dict(zip(ATOMS, map(float, atoms)))

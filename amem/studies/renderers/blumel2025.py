@@ -238,22 +238,27 @@ def correlation_figure(records):
     return fig
 
 
-def pid_measures_figure(records, atom: str = "redundancy"):
-    """PID-measure appendix: an atom against load for every measure (mean over seeds)."""
-    from amem.harness.pid_measures import MEASURES
+def pid_measures_figure(records, atoms=None):
+    """PID-measure appendix: each atom against load (one panel per atom), a curve per measure
+    (mean over seeds and decomposed neurons)."""
+    from amem.harness.pid_measures import ATOMS, MEASURES
 
-    fig, (ax,) = _figure()
+    atoms = list(atoms or ATOMS)
+    fig, axes = _figure(cols=len(atoms), width=3.4)
     rows = _rows(records)
-    for m in MEASURES:
-        by: dict[float, list[float]] = {}
-        for r in rows:
-            if m in r:
-                by.setdefault(float(r["alpha"]), []).append(r[m][atom])
-        if by:
-            xs = sorted(by)
-            ax.plot(xs, [np.mean(by[x]) for x in xs], "o-", ms=3, label=m.upper())
-    ax.set(xlabel=r"load $\alpha$", ylabel=f"{atom} (bits)", title="redundancy-trained networks")
-    _legend(ax)
+    for ax, atom in zip(axes, atoms):
+        for m in MEASURES:
+            by: dict[float, list[float]] = {}
+            for r in rows:
+                if m in r:
+                    by.setdefault(float(r["alpha"]), []).append(r[m][atom])
+            if by:
+                xs = sorted(by)
+                ax.plot(xs, [np.mean(by[x]) for x in xs], "o-", ms=2, label=m.upper())
+        ax.axhline(0.0, color="0.8", lw=0.6, zorder=0)
+        ax.set(xlabel=r"load $\alpha$", ylabel="bits", title=atom.replace("_", " "))
+    _legend(axes[0])
+    fig.suptitle("redundancy-trained networks, re-decomposed", fontsize=9)
     return fig
 
 
