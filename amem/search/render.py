@@ -25,13 +25,17 @@ def _levels(cells: Sequence[dict], atom: str) -> list[float]:
 
 
 def panel_matrix(cells: Sequence[dict], row_atom: str, col_atom: str, where: dict[str, float],
-                 stat: str = "median") -> tuple[np.ndarray, np.ndarray, list[float], list[float]]:
+                 stat: str = "median", levels: Sequence[float] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, list[float], list[float]]:
     """(values, seed counts, row levels, column levels) of the cells matching ``where``.
 
     Values are NaN where no seed is measured. Rows run over ``row_atom``'s levels (ascending),
-    columns over ``col_atom``'s.
+    columns over ``col_atom``'s: the measured ones, or ``levels`` (a grid's, measured or not).
     """
-    rows, cols = _levels(cells, row_atom), _levels(cells, col_atom)
+    if levels is not None:
+        rows = cols = sorted(float(v) for v in levels)
+    else:
+        rows, cols = _levels(cells, row_atom), _levels(cells, col_atom)
     values = np.full((len(rows), len(cols)), np.nan)
     seeds = np.zeros((len(rows), len(cols)), dtype=int)
     ri, ci = ATOMS.index(row_atom), ATOMS.index(col_atom)
@@ -40,6 +44,8 @@ def panel_matrix(cells: Sequence[dict], row_atom: str, col_atom: str, where: dic
         g = c["goal"]
         if any(abs(g[k] - v) > 1e-9 for k, v in fixed.items()):
             continue
+        if g[ri] not in rows or g[ci] not in cols:
+            continue  # off the given levels
         r, k = rows.index(g[ri]), cols.index(g[ci])
         seeds[r, k] = c["n_seeds"]
         if c["n_seeds"] and c.get(stat) is not None:
@@ -49,10 +55,13 @@ def panel_matrix(cells: Sequence[dict], row_atom: str, col_atom: str, where: dic
 
 def render_grid(cells: Sequence[dict], fixed: tuple[str, float] = ("res", -1.0),
                 outer: tuple[str, str] = ("unq_ext", "unq_int"),
-                inner: tuple[str, str] = ("red", "syn"), stat: str = "median", title: str = ""):
+                inner: tuple[str, str] = ("red", "syn"), stat: str = "median", title: str = "",
+                levels: Sequence[float] | None = None):
     """Fig. 4A layout: one panel per (outer) level pair, inner heat-map, ``fixed`` atom held.
 
     For the 5^5 grid this is 25 panels of 5 x 5 goals (Panel A of the paper holds γ_Hres = -1).
+    ``levels``: the grid's weight levels, so a partly measured grid keeps its full layout (blank
+    cells where nothing is measured yet); without them the layout is the measured levels'.
     """
     from matplotlib.figure import Figure
 
@@ -61,9 +70,12 @@ def render_grid(cells: Sequence[dict], fixed: tuple[str, float] = ("res", -1.0),
         raise AmemError(f"fixed {fixed[0]}, outer {outer} and inner {inner} must name all five "
                         f"atoms once ({', '.join(ATOMS)})")
     cells = [c for c in cells if abs(c["goal"][ATOMS.index(fixed[0])] - fixed[1]) < 1e-9]
-    if not cells:
+    if not cells and levels is None:
         raise AmemError(f"no measured goal has {fixed[0]} = {fixed[1]:g}")
-    orow, ocol = (_levels(cells, a) for a in outer)
+    if levels is not None:
+        orow = ocol = sorted(float(v) for v in levels)
+    else:
+        orow, ocol = (_levels(cells, a) for a in outer)
     fig = Figure(figsize=(1.6 * len(ocol) + 1.2, 1.6 * len(orow) + 0.8), layout="constrained")
     axes = fig.subplots(len(orow), len(ocol), squeeze=False, sharex=True, sharey=True)
     image = None
@@ -72,7 +84,7 @@ def render_grid(cells: Sequence[dict], fixed: tuple[str, float] = ("res", -1.0),
             ax = axes[a, b]
             values, seeds, rows, cols = panel_matrix(cells, inner[0], inner[1],
                                                      {fixed[0]: fixed[1], outer[0]: rv,
-                                                      outer[1]: cv}, stat)
+                                                      outer[1]: cv}, stat, levels)
             image = _heat(ax, values, seeds, rows, cols, fontsize=5)
             if a == len(orow) - 1:
                 ax.set_xlabel(f"{ATOM_LABELS[inner[1]]}\n{ATOM_LABELS[outer[1]]} = {cv:g}",
@@ -81,6 +93,11 @@ def render_grid(cells: Sequence[dict], fixed: tuple[str, float] = ("res", -1.0),
                 ax.set_ylabel(f"{ATOM_LABELS[outer[0]]} = {rv:g}\n{ATOM_LABELS[inner[0]]}",
                               fontsize=7)
     fig.colorbar(image, ax=axes, shrink=0.6, label=f"capacity α_c ({stat} over seeds)")
+    if levels is not None:
+        measured = sum(1 for c in cells if c["n_seeds"])
+        total = len(orow) ** 2 * len(levels) ** 2 - (1 if fixed[1] == 0 else 0)
+        title = title or (f"goal landscape, {ATOM_LABELS[fixed[0]]} = {fixed[1]:g} (cell: α_c / "
+                          f"seeds); {measured} of {total} goals measured")
     fig.suptitle(title or f"goal landscape, {ATOM_LABELS[fixed[0]]} = {fixed[1]:g} "
                           "(cell: α_c / seeds)", fontsize=9)
     return fig
@@ -216,12 +233,13 @@ def _merged(records, sweeps=None) -> list[dict]:
 
 
 def grid_figure(records, sweeps=None, fixed_atom: str = "res", fixed_value: float = -1.0,
-                stat: str = "median", title: str = ""):
-    """Studies-engine renderer (records by sweep -> Figure): Fig. 4's grid heat-maps."""
+                stat: str = "median", title: str = "", levels: Sequence[float] | None = None):
+    """Studies-engine renderer (records by sweep -> Figure): Fig. 4's grid heat-maps
+    (``levels``: the grid's, for its full layout while it is measured only in part)."""
     outer = ("unq_ext", "unq_int") if fixed_atom not in ("unq_ext", "unq_int") else ("red", "res")
     inner = tuple(a for a in ATOMS if a != fixed_atom and a not in outer)
     return render_grid(cells_from_records(_merged(records, sweeps)), (fixed_atom, fixed_value),
-                       outer, inner, stat, title)
+                       outer, inner, stat, title, levels)
 
 
 def slice_figure(records, base, sweeps=None, stat: str = "median", title: str = ""):
@@ -260,7 +278,7 @@ def top_goals_table(records, sweeps=None, k: int = 15, criterion: str = "paper")
                          "bootstrap of the mean over seeds.", notes=notes)
 
 
-def grid_cost_text(records, sweeps=None, target_levels: int = 5) -> str:
+def grid_cost_text(records, sweeps=None, target_levels: int = 5, command: str | None = None) -> str:
     """Studies-engine renderer (text): what the measured part of a goal grid cost, per goal, and
     the projection to the ``target_levels``^5 grid at the same cost per goal (records only:
     network-epochs from the models' diagnostics, trial time = summed ``store_s + recall_s``,
@@ -271,6 +289,9 @@ def grid_cost_text(records, sweeps=None, target_levels: int = 5) -> str:
     if cost is None:
         return "no goal measured yet\n"
     cells, seeds, epochs, hours = cost["cells"], cost["seeds"], cost["epochs"], cost["hours"]
+    default_command = (f"python -m amem.bench search-goal --grid {target_levels} --seeds {seeds} "
+                       f"--dir results/goal-grid-{target_levels} --executor dask "
+                       "--scheduler ADDRESS")
     n_target = len(grid_goals(target_levels))
     per_goal_epochs, per_goal_hours = cost["epochs_per_goal"], cost["hours_per_goal"]
     return (f"measured: {len(cells)} goals, {cost['goals']} of them with all {seeds} seeds; those "
@@ -281,6 +302,4 @@ def grid_cost_text(records, sweeps=None, target_levels: int = 5) -> str:
             f"same cost per goal: {per_goal_epochs * n_target / 1e6:.0f} M network-epochs, "
             f"{per_goal_hours * n_target:.0f} h of trial time on this kind of executor slot; "
             f"with W such slots on a Dask cluster about {per_goal_hours * n_target:.0f} / W h: "
-            f"`python -m amem.bench search-goal --grid {target_levels} --seeds {seeds} "
-            f"--dir results/goal-grid-{target_levels} --executor dask --scheduler ADDRESS` "
-            "(resumable; no (goal, seed, P) is trained twice).\n")
+            f"`{command or default_command}` (resumable; no (goal, seed, P) is trained twice).\n")

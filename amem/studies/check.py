@@ -35,7 +35,8 @@ def check_study(study: Study) -> CheckResult:
             load_sweep(study, name)
         except RecordsMissing as err:
             missing.append(str(err))
-    if missing and not study.reproduction:  # a reproduction renders whatever has run
+    # a reproduction renders whatever has run; a partial study needs at least one sweep
+    if missing and not study.reproduction and (not study.partial or len(missing) == len(needed)):
         return CheckResult(study.id, "skipped", [
             f"records of {len(missing)} of {len(needed)} sweeps not present (e.g. {missing[0]}); "
             f"run `python -m amem.bench study run {study.id}` to make them"])

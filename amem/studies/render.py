@@ -44,8 +44,8 @@ COST_OUTPUT = "cost"  # a reproduction study's cost table
 def render_output(study: Study, output: OutputDef, out: Path | None = None, quick: bool = False):
     """(result of the renderer, the inputs it got). In a reproduction study a sweep without
     records reaches the renderer as an empty list (its curve is omitted) and a figure or table
-    says which sweeps have not run."""
-    if not study.reproduction:
+    says which sweeps have not run; so in a ``partial`` study."""
+    if not (study.reproduction or study.partial):
         inputs = load_inputs(study, output.inputs, out, quick)
         return load_function(output.make)(inputs, **output.args), inputs
     from amem.studies.data import RecordsMissing, load_sweep

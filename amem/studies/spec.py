@@ -24,7 +24,7 @@ DEFS_DIR = Path(__file__).resolve().parent / "defs"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 TOP_KEYS = {"id", "title", "description", "out", "imports", "sweep", "output", "reference",
-            "quick", "reproduction", "search"}
+            "quick", "reproduction", "partial", "search"}
 SWEEP_KEYS = {"name", "dir", "model", "models", "params", "n", "alphas", "seeds", "seed_start",
               "noise", "cue", "patterns", "pattern_param", "max_steps", "search", "criterion",
               "max_alpha", "bisect_rtol", "probe", "probe_params", "quick", "description"}
@@ -93,6 +93,10 @@ class Study:
     #: (a missing sweep is noted, not an error), the conformance table keeps every item (not run,
     #: provisional) and a cost table prices each item; see :mod:`amem.studies.reproduction`
     reproduction: bool = False
+    #: ``partial = true``: a study measured as far as it goes (a grid too large for one run):
+    #: its outputs render from the sweeps that have records and note the others, as a
+    #: reproduction's do, without the conformance and cost tables
+    partial: bool = False
     #: an Optuna goal search (``[search]``, :mod:`amem.studies.searches`), an input like a sweep
     search: Any = None
 
@@ -184,12 +188,14 @@ def parse_study(data: dict, path: Path) -> Study:
     references = [_parse_reference(r, f"{where}: reference #{i + 1}", names)
                   for i, r in enumerate(data.get("reference", []))]
     reproduction = data.get("reproduction", False)
-    if not isinstance(reproduction, bool):
-        raise AmemError(f"{where}: reproduction = {reproduction!r} must be true or false")
+    partial = data.get("partial", False)
+    for key, value in (("reproduction", reproduction), ("partial", partial)):
+        if not isinstance(value, bool):
+            raise AmemError(f"{where}: {key} = {value!r} must be true or false")
     return Study(id=study_id, title=data.get("title", study_id),
                  description=data.get("description", ""), out=out, source=path, sweeps=sweeps,
                  outputs=outputs, references=references, imports=imports, quick=quick,
-                 reproduction=reproduction, search=search)
+                 reproduction=reproduction, partial=partial, search=search)
 
 
 def import_modules(names: list[str], folder: Path, where: str) -> None:
