@@ -95,7 +95,7 @@ def test_bad_input_is_one_clear_error():
 
 
 def test_probe_uses_the_closed_forms_without_dit(monkeypatch):
-    """The pid-measures probe gives WB/PM/MMI without importing dit (only BROJA needs it)."""
+    """The pid-measures probe needs no dit: WB/PM/MMI in closed form, BROJA by amem's programme."""
     import builtins
 
     from amem.harness.pid_measures import check_probe_params
@@ -108,8 +108,4 @@ def test_probe_uses_the_closed_forms_without_dit(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_dit)
-    check_probe_params({"measures": ["sx", "wb", "pm", "mmi"], "neurons": 3})
-    from amem.errors import AmemError
-
-    with pytest.raises(AmemError, match="dit"):
-        check_probe_params({"measures": ["broja"]})
+    check_probe_params({"measures": ["sx", "wb", "pm", "mmi", "broja"], "neurons": 3})

@@ -8,8 +8,10 @@ mutual information) and BROJA. The joint is the training estimator's
 external weight, output probability sigma(w_ext xi_i + c_i)). Every measure decomposes the first
 ``neurons`` neurons (default 10; the record says which): SX with amem's own
 :func:`amem.pid.sx.sx_atoms`, WB, PM and MMI in closed form (:mod:`amem.pid.classical`, a few
-milliseconds for a whole network; ``dit``, their slow reference, took about a second per neuron),
-BROJA with ``dit`` (an optional extra: it solves a convex programme per neuron, minutes each).
+milliseconds for a whole network; ``dit``, their slow reference, took up to 5 s per neuron),
+BROJA by a small convex programme (:mod:`amem.pid.broja`, 0.2-2 s per neuron; dit's PID_BROJA
+took about 200 s and stops short of the optimum on some joints). ``dit_atoms`` keeps dit's
+measures for the tests.
 
 Record fields: per measure ``<measure>`` = mean atoms over the decomposed neurons
 {unique_external, unique_internal, redundancy, synergy, residual_entropy}, and ``neurons``.
@@ -43,11 +45,6 @@ def check_probe_params(params: Mapping) -> None:
         raise AmemError(f"pid-measures: measures={measures!r}; choose from {', '.join(MEASURES)}")
     if neurons < 1:
         raise AmemError(f"pid-measures: neurons={neurons} must be >= 1")
-    if "broja" in measures:
-        try:
-            import dit  # noqa: F401
-        except ImportError:
-            raise AmemError("pid-measures: measures=broja needs dit (pip install dit)") from None
 
 
 def joints_of(model, patterns) -> np.ndarray:
@@ -87,6 +84,7 @@ def dit_atoms(joint: np.ndarray, measure: str) -> np.ndarray:
 
 def measure_trials(trials, models=None, search: str = "grid") -> list[dict]:
     from amem.harness.probes import clean_recall, probe_record, stored_models
+    from amem.pid.broja import broja_atoms
     from amem.pid.classical import classical_atoms
     from amem.pid.sx import sx_atoms
 
@@ -100,10 +98,10 @@ def measure_trials(trials, models=None, search: str = "grid") -> list[dict]:
         for m in measures:
             if m == "sx":
                 atoms = np.asarray(sx_atoms(joints[chosen])).mean(0)
-            elif m != "broja":
-                atoms = classical_atoms(joints[chosen], m).mean(0)
+            elif m == "broja":
+                atoms = broja_atoms(joints[chosen]).mean(0)
             else:
-                atoms = np.mean([dit_atoms(joints[i], m) for i in chosen], 0)
+                atoms = classical_atoms(joints[chosen], m).mean(0)
             fields[m] = dict(zip(ATOMS, map(float, atoms)))
         out.append(probe_record(trial, model, neurons=chosen, **fields,
                                 **clean_recall(model, patterns), store_s=store_s))
