@@ -249,12 +249,15 @@ def pid_measures_figure(records, atoms=None):
     for ax, atom in zip(axes, atoms):
         for m in MEASURES:
             by: dict[float, list[float]] = {}
+            counts = set()
             for r in rows:
                 if m in r:
                     by.setdefault(float(r["alpha"]), []).append(r[m][atom])
-            if by:
+                    counts.add(len(r.get("neurons") or []))
+            if by:  # measures may decompose different neurons: the label says how many
                 xs = sorted(by)
-                ax.plot(xs, [np.mean(by[x]) for x in xs], "o-", ms=2, label=m.upper())
+                label = m.upper() + (f" ({counts.pop()} neurons)" if len(counts) == 1 else "")
+                ax.plot(xs, [np.mean(by[x]) for x in xs], "o-", ms=2, label=label)
         ax.axhline(0.0, color="0.8", lw=0.6, zorder=0)
         ax.set(xlabel=r"load $\alpha$", ylabel="bits", title=atom.replace("_", " "))
     _legend(axes[0])
