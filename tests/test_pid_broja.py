@@ -36,23 +36,19 @@ def _brute_min_mi(p, steps=1201):
         lo = max(0.0, p1y[0, y] - p2y[1, y])
         hi = min(p1y[0, y], p2y[0, y])
         axes.append(np.linspace(lo, hi, steps))
-    x0, x1 = np.meshgrid(*axes, indexing="ij")
-    best = np.inf
-    for y0, y1 in ((x0, x1),):
-        q = np.zeros((2, 2, 2) + y0.shape)
-        for y, x in ((0, y0), (1, y1)):
-            q[0, 0, y], q[0, 1, y] = x, p1y[0, y] - x
-            q[1, 0, y], q[1, 1, y] = p2y[0, y] - x, p2y[1, y] - p1y[0, y] + x
-        q = np.maximum(q, 0.0)
-        q12 = q.sum(2, keepdims=True)
-        py = q.sum((0, 1, 2))  # per grid point, the same p(y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            term = np.where(q > 0, q * np.log2(q / np.where(q12 > 0, q12, 1.0)), 0.0)
-        cond = -term.sum((0, 1, 2))
-        h_y = -(p.sum((0, 1)) * np.log2(p.sum((0, 1)))).sum()
-        best = min(best, float((h_y - cond).min()))
-        del py
-    return best
+    grid = np.meshgrid(*axes, indexing="ij")
+    q = np.zeros((2, 2, 2) + grid[0].shape)
+    for y, x in enumerate(grid):
+        q[0, 0, y], q[0, 1, y] = x, p1y[0, y] - x
+        q[1, 0, y], q[1, 1, y] = p2y[0, y] - x, p2y[1, y] - p1y[0, y] + x
+    q = np.maximum(q, 0.0)
+    q12 = q.sum(2, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(q > 0, q * np.log2(q / np.where(q12 > 0, q12, 1.0)), 0.0)
+    h_y_given_s = -term.sum((0, 1, 2))
+    py = p.sum((0, 1))
+    h_y = -(py[py > 0] * np.log2(py[py > 0])).sum()
+    return float((h_y - h_y_given_s).min())
 
 
 def test_minimum_equals_an_exhaustive_search_on_small_joints():
