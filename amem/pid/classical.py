@@ -40,23 +40,34 @@ def _marginals(p: np.ndarray):
     return p1y, p2y, py, p1, p2, p12
 
 
-def _mutual_informations(p, p1y, p2y, py, p1, p2, p12):
-    i1 = (p1y * (_log2(p1y) - _log2(p1[..., :, None]) - _log2(py[..., None, :]))).sum((-2, -1))
-    i2 = (p2y * (_log2(p2y) - _log2(p2[..., :, None]) - _log2(py[..., None, :]))).sum((-2, -1))
+def _pair_terms(pxy, px, py):
+    """p(x, y) log2 p(x, y) / (p(x) p(y)) per cell of (..., nx, ny): summed over x, the
+    specific information p(y) I_spec(y; X); over both, I(X; Y)."""
+    return pxy * (_log2(pxy) - _log2(px[..., :, None]) - _log2(py[..., None, :]))
+
+
+def _informations(p, py, p12):
+    """I(Y;S1,S2) and H(Y) (the single-source terms are :func:`_pair_terms`)."""
     i12 = (p * (_log2(p) - _log2(p12[..., None]) - _log2(py[..., None, None, :]))).sum(
         (-3, -2, -1))
-    h_y = -(py * _log2(py)).sum(-1)
-    return i1, i2, i12, h_y
+    return i12, -(py * _log2(py)).sum(-1)
 
 
-def _redundancy(measure: str, p, p1y, p2y, py, p1, p2, i1, i2) -> np.ndarray:
+def mutual_informations(p: np.ndarray):
+    """(I(Y;S1), I(Y;S2), I(Y;S1,S2), H(Y)) in bits of joints ``p`` (..., n1, n2, ny)."""
+    p = np.asarray(p, dtype=np.float64)
+    p1y, p2y, py, p1, p2, p12 = _marginals(p)
+    i12, h_y = _informations(p, py, p12)
+    return (_pair_terms(p1y, p1, py).sum((-2, -1)), _pair_terms(p2y, p2, py).sum((-2, -1)),
+            i12, h_y)
+
+
+def _redundancy(measure: str, p, p1y, p2y, py, p1, p2, t1, t2) -> np.ndarray:
+    """R of ``measure``; t1, t2: :func:`_pair_terms` of each source with Y."""
     if measure == "mmi":
-        return np.minimum(i1, i2)
-    if measure == "wb":
-        # p(y) I_spec(y; S_i) = sum_s p(s, y) log2 p(s, y) / (p(s) p(y))
-        spec1 = (p1y * (_log2(p1y) - _log2(p1[..., :, None]) - _log2(py[..., None, :]))).sum(-2)
-        spec2 = (p2y * (_log2(p2y) - _log2(p2[..., :, None]) - _log2(py[..., None, :]))).sum(-2)
-        return np.minimum(spec1, spec2).sum(-1)  # p(y) > 0 scales both sides alike
+        return np.minimum(t1.sum((-2, -1)), t2.sum((-2, -1)))
+    if measure == "wb":  # sum_y min_i p(y) I_spec(y; S_i): p(y) > 0 scales both sides alike
+        return np.minimum(t1.sum(-2), t2.sum(-2)).sum(-1)
     if measure == "pm":
         h1 = -_log2(p1)[..., :, None, None]  # h(s1)
         h2 = -_log2(p2)[..., None, :, None]  # h(s2)
@@ -75,6 +86,8 @@ def classical_atoms(p: np.ndarray, measure: str) -> np.ndarray:
     if p.ndim < 3:
         raise ValueError(f"joints need shape (..., n1, n2, ny), got {p.shape}")
     p1y, p2y, py, p1, p2, p12 = _marginals(p)
-    i1, i2, i12, h_y = _mutual_informations(p, p1y, p2y, py, p1, p2, p12)
-    red = _redundancy(measure, p, p1y, p2y, py, p1, p2, i1, i2)
+    t1, t2 = _pair_terms(p1y, p1, py), _pair_terms(p2y, p2, py)
+    i1, i2 = t1.sum((-2, -1)), t2.sum((-2, -1))
+    i12, h_y = _informations(p, py, p12)
+    red = _redundancy(measure, p, p1y, p2y, py, p1, p2, t1, t2)
     return np.stack([i1 - red, i2 - red, red, i12 - i1 - i2 + red, h_y - i12], axis=-1)

@@ -26,6 +26,7 @@ the ``configs.jsonl`` log. This module imports nothing of the harness.
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import subprocess
 import sys
@@ -188,8 +189,6 @@ def blas_description() -> dict:
     ``OPENBLAS_CORETYPE`` overrides OpenBLAS's own CPU detection (this project's machines pin
     ``Haswell``, the AVX2 kernels, on an AVX-512 CPU whose own choice would be ``SkylakeX``);
     ``libraries`` is what threadpoolctl sees loaded (empty before numpy's BLAS loads)."""
-    import os
-
     libraries = []
     if "numpy" in sys.modules:
         try:

@@ -95,7 +95,7 @@ def render_grid(cells: Sequence[dict], fixed: tuple[str, float] = ("res", -1.0),
     fig.colorbar(image, ax=axes, shrink=0.6, label=f"capacity α_c ({stat} over seeds)")
     if levels is not None:
         measured = sum(1 for c in cells if c["n_seeds"])
-        total = len(orow) ** 2 * len(levels) ** 2 - (1 if fixed[1] == 0 else 0)
+        total = len(levels) ** 4 - (1 if fixed[1] == 0 else 0)  # the all-zero goal is no goal
         title = title or (f"goal landscape, {ATOM_LABELS[fixed[0]]} = {fixed[1]:g} (cell: α_c / "
                           f"seeds); {measured} of {total} goals measured")
     fig.suptitle(title or f"goal landscape, {ATOM_LABELS[fixed[0]]} = {fixed[1]:g} "

@@ -22,7 +22,7 @@ i.e. about one core: on this 2-core machine two slots run at once). Probe record
 * a model without training (Hebbian, Descent L2, MPF): the mean trial time of its records in the
   study, scaled by (N / N_records)^2;
 * probes: noise-robustness recalls once per noise level (its records' recall time each);
-  pid-measures adds, per neuron, each measure's cost (``DIT_S_PER_NEURON``, measured on this
+  pid-measures adds, per neuron, each measure's cost (``PID_S_PER_NEURON``, measured on this
   machine: BROJA's convex programme dominates); pid-anatomy adds ``PID_S_PER_BIN_COUNT`` per bin count.
 
 Read projections to a factor ~2-4: the measured rates themselves differ that much between runs
@@ -51,7 +51,7 @@ DEFAULT_EPOCHS = 5000
 # WB, PM and MMI in closed form (amem/pid/classical.py): about 10 us per neuron; BROJA by
 # amem/pid/broja.py's convex programme: 0.2-2 s (2026-12-05; through dit they took 5.2, 0.15,
 # 0.04 and 212 s).
-DIT_S_PER_NEURON = {"sx": 0.0, "wb": 1e-5, "pm": 1e-5, "mmi": 1e-5, "broja": 1.0}
+PID_S_PER_NEURON = {"sx": 0.0, "wb": 1e-5, "pm": 1e-5, "mmi": 1e-5, "broja": 1.0}
 PID_S_PER_BIN_COUNT = 0.05  # stated, not measured: the Hebbian anatomy of one bin count
 FALLBACK_TRIAL_S = 0.01  # a non-training model with no record anywhere in the study
 #: the authors' code: CPU per network-epoch at N = 100 on one thread (spec §7/§10)
@@ -169,8 +169,8 @@ class CostModel:
         if trial.probe == "noise-robustness":
             seconds += len(pp.get("noises") or [0] * 50) * recall
         elif trial.probe == "pid-measures":
-            measures = pp.get("measures") or list(DIT_S_PER_NEURON)
-            seconds += int(pp.get("neurons", 5)) * sum(DIT_S_PER_NEURON.get(m, 0.0)
+            measures = pp.get("measures") or list(PID_S_PER_NEURON)
+            seconds += int(pp.get("neurons", 5)) * sum(PID_S_PER_NEURON.get(m, 0.0)
                                                        for m in measures)
         elif trial.probe == "pid-anatomy":
             seconds += len(pp.get("sensitivity_bins") or [1]) * PID_S_PER_BIN_COUNT
