@@ -286,12 +286,19 @@ def test_reproduce_runs_the_other_sweeps_when_one_holds_another_codes_records(ti
         r["code"] = {**r["code"], "sources": "0123456789abcdef"}
         lines.append(json.dumps(r))
     records_file.write_text("\n".join(lines) + "\n")
+    config_log = records_file.parent / "sweeps.jsonl"
+    logged = config_log.read_text()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "amem.bench", "reproduce", str(tiny.source),
                            "--no-progress"], env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 1, done.stderr
     assert "error: not run: fig2c_hebbian:" in done.stderr and "Traceback" not in done.stderr
+    refusal = next(line for line in done.stderr.splitlines() if "not run: fig2c_hebbian:" in line)
+    # the way out is one this command has (it has no --allow-mixed-code), and nothing was logged
+    assert "reproduce --no-run" in refusal and "--out DIR" in refusal
+    assert "allow-mixed-code" not in refusal
+    assert config_log.read_text() == logged
     assert "note: fig2c_hebbian:" in done.stderr
     for name in ("fig5a_descent-l2", "hebbian_n30"):
         assert (tiny.sweep_dir(tiny.sweep(name)) / RECORDS_FILE).exists(), name

@@ -467,10 +467,15 @@ class CodeStamp:
         return f"{model} v{self.versions.get(model)} ({describe_code(self.code_for(model))})"
 
 
+#: How the single-sweep commands (``capacity``, ``search-goal``) get past a refusal.
+MIXED_CODE_WAY_OUT = ("use a new --out, or pass --allow-mixed-code to add this code's records beside "
+                      "them (kept apart: not reused to resume, summarised separately)")
+
+
 def refuse_other_code(records: list[dict], stamp: CodeStamp, directory,
-                      allow_mixed_code: bool = False) -> None:
-    """Raise :class:`MixedCodeError` (one line naming both codes and the way out) when
-    ``records`` hold a record of other code, unless mixing is allowed."""
+                      allow_mixed_code: bool = False, way_out: str = MIXED_CODE_WAY_OUT) -> None:
+    """Raise :class:`MixedCodeError` (one line naming both codes and ``way_out``, the command's
+    own way past it) when ``records`` hold a record of other code, unless mixing is allowed."""
     if allow_mixed_code:
         return
     other = next((r for r in records if not stamp.made(r)), None)
@@ -479,9 +484,7 @@ def refuse_other_code(records: list[dict], stamp: CodeStamp, directory,
     n_other = sum(1 for r in records if not stamp.made(r))
     raise MixedCodeError(
         f"{directory} holds {n_other} record(s) made by other code, e.g. {stamp.describe(other)}; "
-        f"this run is {stamp.describe_mine(other.get('model'))}; use a new --out, or pass "
-        "--allow-mixed-code to add this code's records beside them (kept apart: not reused "
-        "to resume, summarised separately)")
+        f"this run is {stamp.describe_mine(other.get('model'))}; {way_out}")
 
 
 def record_trial(record: Mapping) -> TrialSpec:

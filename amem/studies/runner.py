@@ -19,6 +19,10 @@ from amem.studies.data import import_study_modules
 from amem.studies.spec import Study
 
 CONFIG_LOG = "sweeps.jsonl"
+#: What a study command can do about a folder of another code's records (it has no
+#: --allow-mixed-code: a study's figures and tables come from one code per sweep).
+STUDY_WAY_OUT = ("the stored records still render (`study render`, `reproduce --no-run`); to "
+                 "measure them again with this code, run into a new folder with --out DIR")
 
 
 @dataclass
@@ -70,7 +74,7 @@ def run_study(study: Study, only: list[str] | None = None, executor=None, quick:
     in ``refused`` and passed over, and the other sweeps still run (a reproduction goes as far
     as it can); without it the refusal is raised."""
     from amem.harness.executors import InlineExecutor
-    from amem.harness.sweep import run_sweep
+    from amem.harness.sweep import CodeStamp, refuse_other_code, run_sweep
     from amem.records.provenance import MixedCodeError, provenance
     from amem.records.store import RecordStore
 
@@ -88,14 +92,17 @@ def run_study(study: Study, only: list[str] | None = None, executor=None, quick:
             continue
         what = "trials" if config.search == "grid" else "capacity searches"
         log(f"{head}: {status.missing} of {status.total} {what} to run -> {status.directory}")
-        status.directory.mkdir(parents=True, exist_ok=True)
-        entry = {"study": study.id, "sweep": sweep.name, "quick": quick,
-                 "config": config.to_json(), "provenance": provenance(argv)}
-        with open(status.directory / CONFIG_LOG, "a") as fh:
-            fh.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
         try:
-            records = run_sweep(config, RecordStore(status.directory), executor,
-                                progress=progress, log=log)
+            # refused before anything is written: a refused sweep leaves its folder as it was
+            store = RecordStore(status.directory)
+            refuse_other_code(store.load(), CodeStamp.for_sweep(config), status.directory,
+                              way_out=STUDY_WAY_OUT)
+            status.directory.mkdir(parents=True, exist_ok=True)
+            entry = {"study": study.id, "sweep": sweep.name, "quick": quick,
+                     "config": config.to_json(), "provenance": provenance(argv)}
+            with open(status.directory / CONFIG_LOG, "a") as fh:
+                fh.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
+            records = run_sweep(config, store, executor, progress=progress, log=log)
         except MixedCodeError as err:
             if refused is None:
                 raise
