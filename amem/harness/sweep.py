@@ -377,7 +377,9 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
               on_records: Callable[[list[dict]], None] | None = None,
               chunk_size: int | None = None,
               log: Callable[[str], None] | None = None, *,
-              code: dict | None = None, allow_mixed_code: bool = False) -> list[dict]:
+              code: dict | None = None, allow_mixed_code: bool = False,
+              way_out: str | None = None,
+              on_accepted: Callable[[], None] | None = None) -> list[dict]:
     """Run what is missing of ``config`` and return every record that belongs to the sweep.
 
     Records are appended to ``store`` as each unit finishes, so an interruption loses only the
@@ -387,14 +389,19 @@ def run_sweep(config: SweepConfig, store, executor=None, progress: bool = True,
     ``code`` is the package's code identity (:func:`~amem.records.provenance.code_identity`,
     measured now when not given). A store holding records of other code raises
     :class:`~amem.records.provenance.MixedCodeError` before anything is written, unless
-    ``allow_mixed_code``: then only this code's records are reused and returned.
+    ``allow_mixed_code``: then only this code's records are reused and returned. ``way_out``
+    replaces the refusal's advice (for commands without ``--allow-mixed-code``); ``on_accepted``
+    runs once the folder is accepted, before any trial (a refused sweep writes nothing).
     """
     from amem.harness.executors import InlineExecutor
 
     config.validate()
     stamp = CodeStamp.for_sweep(config, code)
     existing = store.load()
-    refuse_other_code(existing, stamp, store.directory, allow_mixed_code)
+    refuse_other_code(existing, stamp, store.directory, allow_mixed_code,
+                      way_out or MIXED_CODE_WAY_OUT)
+    if on_accepted is not None:
+        on_accepted()
     executor = executor or InlineExecutor()
     done = {r["key"]: r for r in existing if stamp.made(r)}
     units = plan_sweep(config, done, getattr(executor, "workers", 1), chunk_size)

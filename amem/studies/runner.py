@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from amem.errors import AmemError
@@ -74,7 +75,7 @@ def run_study(study: Study, only: list[str] | None = None, executor=None, quick:
     in ``refused`` and passed over, and the other sweeps still run (a reproduction goes as far
     as it can); without it the refusal is raised."""
     from amem.harness.executors import InlineExecutor
-    from amem.harness.sweep import CodeStamp, refuse_other_code, run_sweep
+    from amem.harness.sweep import run_sweep
     from amem.records.provenance import MixedCodeError, provenance
     from amem.records.store import RecordStore
 
@@ -92,17 +93,12 @@ def run_study(study: Study, only: list[str] | None = None, executor=None, quick:
             continue
         what = "trials" if config.search == "grid" else "capacity searches"
         log(f"{head}: {status.missing} of {status.total} {what} to run -> {status.directory}")
-        try:
-            # refused before anything is written: a refused sweep leaves its folder as it was
-            store = RecordStore(status.directory)
-            refuse_other_code(store.load(), CodeStamp.for_sweep(config), status.directory,
-                              way_out=STUDY_WAY_OUT)
-            status.directory.mkdir(parents=True, exist_ok=True)
-            entry = {"study": study.id, "sweep": sweep.name, "quick": quick,
-                     "config": config.to_json(), "provenance": provenance(argv)}
-            with open(status.directory / CONFIG_LOG, "a") as fh:
-                fh.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
-            records = run_sweep(config, store, executor, progress=progress, log=log)
+        entry = {"study": study.id, "sweep": sweep.name, "quick": quick,
+                 "config": config.to_json(), "provenance": provenance(argv)}
+        try:  # the configuration is logged only once the folder is accepted
+            records = run_sweep(config, RecordStore(status.directory), executor,
+                                progress=progress, log=log, way_out=STUDY_WAY_OUT,
+                                on_accepted=partial(_log_config, status.directory, entry))
         except MixedCodeError as err:
             if refused is None:
                 raise
@@ -117,6 +113,12 @@ def run_study(study: Study, only: list[str] | None = None, executor=None, quick:
 
         report.append(run_search(study, executor, quick, out, log, argv))
     return report
+
+
+def _log_config(directory: Path, entry: dict) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / CONFIG_LOG, "a") as fh:
+        fh.write(json.dumps(entry, sort_keys=True, default=str) + "\n")
 
 
 def _selected(study: Study, only: list[str] | None):
