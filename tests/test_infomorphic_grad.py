@@ -64,3 +64,26 @@ def test_float32_gradient_close_to_float64():
     g32 = _bucket([40], 20, GOALS["redundancy"], "fixed", 30.0, dtype="float32").gradient()[0]
     g64 = _bucket([40], 20, GOALS["redundancy"], "fixed", 30.0).gradient()[0]
     np.testing.assert_allclose(g32.astype(np.float64), g64, rtol=2e-3, atol=1e-6)
+
+
+def test_pattern_count_groups():
+    from amem.models.infomorphic_train import pattern_count_groups
+
+    groups = pattern_count_groups(np.array([40, 40, 37, 30, 30, 30]))
+    assert [(g.start, g.stop, p) for g, p in groups] == [(0, 2, 40), (2, 3, 37), (3, 6, 30)]
+    assert pattern_count_groups(np.array([5, 4, 3]), max_groups=2) == [(slice(None), 5)]
+
+
+def test_float32_network_trains_as_alone_beside_larger_p(monkeypatch):
+    """A bucket's matrix products run over each network's own P (runs of equal P), so a network
+    trained beside one with more patterns ends bit-identical to the same network trained alone
+    (the products over the bucket's padded P_max round differently)."""
+    from amem.models.infomorphic_train import train_ensemble
+
+    monkeypatch.setenv("AMEM_THREADS", "1")  # both networks in one training thread's bucket
+    rng = np.random.default_rng(3)
+    sets = [np.where(rng.random((p, 40)) < 0.5, -1, 1).astype(np.int8) for p in (50, 45)]
+    cfg = TrainConfig(gamma=GOALS["redundancy"], epochs=40, early_stopping=False)
+    together = train_ensemble(sets, [0, 1], cfg)
+    alone = train_ensemble(sets[1:], [1], cfg)
+    np.testing.assert_array_equal(together[1].weights, alone[0].weights)

@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # torch is imported at run time only on the autograd path
 
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
+#: most runs of equal P whose matrix products a bucket computes apart (:func:`pattern_count_groups`)
+MAX_P_GROUPS = 12
 FIXED_RANGE = (-20.0, 20.0)  # fixed binning edges of both sources (authors' default)
 
 SOFT_TAU = (1e-5, 0.5)  # soft-binning temperatures (external, internal), absolute units
@@ -315,6 +317,7 @@ class _NumbaBucket(_BucketBase):
         self.diag = np.arange(n)
         self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
         self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
+        self.p_groups = pattern_count_groups(self.n_valid)
 
     def gradient(self, want_hist=False, zero_diagonal=True):
         """dL/dW for every network (and, if asked, the histogram in ``self.hist``).
@@ -323,12 +326,14 @@ class _NumbaBucket(_BucketBase):
         kernel ignores it; zeroing it costs a strided pass per epoch).
         """
         cfg = self.cfg
-        np.matmul(self.w, self.xt, out=self.fields)
+        for b, p in self.p_groups:
+            np.matmul(self.w[b], self.xt[b, :, :p], out=self.fields[b, :, :p])
         if cfg.binning == "soft":
             self._soft_field_grad(want_hist)
         else:
             self._hard_field_grad(want_hist)
-        np.matmul(self.dfield, self.x, out=self.grad)
+        for b, p in self.p_groups:
+            np.matmul(self.dfield[b, :, :p], self.x[b, :p], out=self.grad[b])
         if cfg.train_external:
             # hard bins carry no gradient and theta depends on r + c, so dL/dv_i =
             # sum_mu dL/dc_i^mu x_i^mu: the diagonal of the product just computed
@@ -515,6 +520,22 @@ class _TorchBucket(_BucketBase):
             setattr(self, name, getattr(self, name).index_select(0, idx))
         if len(self.ids):
             self._derive()
+
+
+def pattern_count_groups(n_valid: np.ndarray, max_groups: int | None = None
+                         ) -> list[tuple[slice, int]]:
+    """The matrix products' batches: (networks, columns) for each run of networks with the
+    same P, so that each product covers its networks' own P columns, not the bucket's padded
+    P_max (the buckets hold P from 0.8 P_max up: the padding was a tenth of the Fig. 2C
+    protocol's product columns). With more than ``max_groups`` runs (networks of many
+    different P, as in a goal search) the per-call cost outweighs that: one padded batch.
+    Either way a network's products are computed alone (numpy calls BLAS per network), so only
+    its own P, or the bucket's P_max, enters their rounding."""
+    starts = np.flatnonzero(np.diff(n_valid, prepend=-1))
+    if len(starts) > (MAX_P_GROUPS if max_groups is None else max_groups):
+        return [(slice(None), int(n_valid.max()))]
+    ends = np.append(starts[1:], len(n_valid))
+    return [(slice(int(lo), int(hi)), int(n_valid[lo])) for lo, hi in zip(starts, ends)]
 
 
 def _numpy(a) -> np.ndarray:
