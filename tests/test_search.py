@@ -436,3 +436,31 @@ def test_grid_cost_text_projects_the_measured_cost_per_goal():
     assert "2 k network-epochs and 1.2 min of trial time per goal" in text
     assert "(3124 goals, 2 seeds) at the same cost per goal: 6 M network-epochs, 62 h" in text
     assert grid_cost_text({"goals": []}).startswith("no goal measured")
+
+
+def test_cmaes_measures_its_start_alone_then_samples_around_it(tmp_path):
+    """Optuna's CMA-ES draws uniformly until a trial is complete: the start goal is measured
+    alone first, so the next batch is CMA-ES's generation around it (within a few sigma), not
+    uniform goals over the box."""
+    import optuna
+
+    from amem.search.optimize import (
+        SearchSpace,
+        cmaes_first_goal,
+        make_pruner,
+        make_sampler,
+        open_study,
+        run_study,
+    )
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    start = [0.5, -0.5, 0.5, -0.5, 0.5]
+    study = open_study(f"sqlite:///{tmp_path / 'optuna.db'}", "t",
+                       make_sampler("cmaes", 0, start, 0.02), make_pruner("none", [1]), {"x": 1})
+    run_study(study, CapacityObjective(TINY, tmp_path), SearchSpace(), n_trials=5, batch=4,
+              fidelities=[1], log=lambda _: None, first=cmaes_first_goal(start))
+    goals = np.array([[t.params[f"g_{a}"] for a in ("unq_ext", "unq_int", "red", "syn", "res")]
+                      for t in study.trials])
+    assert len(goals) == 5 and study.trials[0].user_attrs["amem_cmaes_start"]
+    np.testing.assert_allclose(goals[0], start)
+    assert np.abs(goals[1:] - start).max() < 0.15, goals  # uniform draws: ~0.5 from the start

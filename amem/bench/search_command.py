@@ -285,6 +285,7 @@ def _run_search(args, objective, fidelities, log) -> None:
         finished_count,
         make_pruner,
         make_sampler,
+        cmaes_first_goal,
         open_study,
         run_study,
     )
@@ -304,7 +305,8 @@ def _run_search(args, objective, fidelities, log) -> None:
     log(f"study {name} in {storage}: {already} of {args.trials} trials finished; sampler "
         f"{args.sampler}, pruner {args.pruner}, fidelity {fidelities} seeds, N={args.n}, "
         f"protocol {args.protocol}")
-    run_study(study, objective, space, args.trials, args.batch, fidelities, log)
+    first = cmaes_first_goal(_cmaes_start(args)) if args.sampler == "cmaes" else None
+    run_study(study, objective, space, args.trials, args.batch, fidelities, log, first)
     best = best_trial(study)
     if best is not None:
         goal = best.user_attrs.get("goal")

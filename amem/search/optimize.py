@@ -109,7 +109,12 @@ def make_sampler(name: str, seed: int, start: list[float] | None = None,
         x0 = None if start is None else {f"g_{a}": float(g) for a, g in zip(ATOMS, start)}
         with warnings.catch_warnings():  # x0/sigma0: deprecated in Optuna 4.9, kept until 6
             warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            # pruned goals count with their last (fewer-seed) capacity: with a median pruner
+            # about half the goals are pruned, and CMA-ES would otherwise wait for popsize
+            # complete ones before each update
             return optuna.samplers.CmaEsSampler(x0=x0, sigma0=sigma, seed=seed,
+                                                consider_pruned_trials=True,
                                                 warn_independent_sampling=False)
     if name == "tpe":
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=10, multivariate=True,
@@ -178,7 +183,8 @@ def recover_stale_trials(study, log: Callable[[str], None]) -> int:
         if owner_host != host or not pid.isdigit() or _alive(int(pid)):
             continue
         study.tell(t.number, state=TrialState.FAIL)
-        study.enqueue_trial(t.params, user_attrs={"amem_retry_of": t.number})
+        marks = {k: v for k, v in t.user_attrs.items() if k == "amem_cmaes_start"}
+        study.enqueue_trial(t.params, user_attrs={"amem_retry_of": t.number, **marks})
         count += 1
     if count:
         log(f"resuming: {count} trial(s) interrupted by a kill are measured again "
@@ -192,9 +198,39 @@ def finished_count(study) -> int:
     return len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)))
 
 
+def cmaes_first_goal(start: list[float] | None) -> dict:
+    """The goal CMA-ES's distribution is centred on: ``start``, or the box's centre."""
+    goal = [0.0] * len(ATOMS) if start is None else start
+    return {f"g_{a}": float(g) for a, g in zip(ATOMS, goal)}
+
+
+def _first_alone(study, first: dict | None) -> bool:
+    """Whether the next round measures ``first`` alone (enqueued here).
+
+    Optuna's CMA-ES learns the search space from complete trials: until one exists it draws
+    every parameter at random, so a first batch of 8 asked together were 8 uniform goals, not
+    its start's generation (the CMA-ES searches before 2026-12-05 began that way). Measuring the
+    start alone first gives CMA-ES the space; every later goal is its own. Once the start has
+    been measured (even if pruned) this gives way to the ordinary batches.
+    """
+    from optuna.trial import TrialState
+
+    if first is None or study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        return False
+    if any(t.user_attrs.get("amem_cmaes_start") for t in study.get_trials(
+            deepcopy=False, states=(TrialState.PRUNED,))):
+        return False
+    if not study.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+        study.enqueue_trial(first, user_attrs={"amem_cmaes_start": True})
+    return True
+
+
 def run_study(study, objective: CapacityObjective, space: SearchSpace, n_trials: int,
-              batch: int, fidelities: list[int], log: Callable[[str], None]) -> None:
-    """Ask, measure in fidelity steps, report, prune, tell, until ``n_trials`` are finished."""
+              batch: int, fidelities: list[int], log: Callable[[str], None],
+              first: dict | None = None) -> None:
+    """Ask, measure in fidelity steps, report, prune, tell, until ``n_trials`` are finished.
+
+    ``first`` (CMA-ES: :func:`cmaes_first_goal`) is measured alone before any batch."""
     from optuna.trial import TrialState
 
     recover_stale_trials(study, log)
@@ -203,7 +239,8 @@ def run_study(study, objective: CapacityObjective, space: SearchSpace, n_trials:
         remaining = n_trials - finished_count(study)
         if remaining <= 0:
             return
-        asked = [study.ask(distributions) for _ in range(min(batch, remaining))]
+        size = 1 if _first_alone(study, first) else min(batch, remaining)
+        asked = [study.ask(distributions) for _ in range(size)]
         for t in asked:
             t.set_user_attr("amem_owner", owner_tag())
         candidates = [space.candidate(t.params) for t in asked]
