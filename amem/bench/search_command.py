@@ -282,10 +282,10 @@ def _run_search(args, objective, fidelities, log) -> None:
 
     from amem.search.optimize import (
         best_trial,
+        cmaes_first_goal,
         finished_count,
         make_pruner,
         make_sampler,
-        cmaes_first_goal,
         open_study,
         run_study,
     )
