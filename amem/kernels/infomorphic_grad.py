@@ -159,35 +159,41 @@ def _bin_fields(c_row, e_row, m, bin_range, n_bins, adaptive, cell_row):
 
 
 @njit(cache=True, inline="always", fastmath=_FAST)
+def _exp_reduced(x, precise):
+    """(e^r, n) with x = n ln 2 + r, |r| <= ln 2 / 2 (Cody and Waite), so e^x = e^r 2^n.
+
+    e^r by its Taylor series to r^11 (relative error < 1e-14) if ``precise``, else to r^7
+    (< 6e-9). A scalar helper for loops the compiler vectorises; ``precise`` should be a
+    constant of the compiled types so that only one series is compiled.
+    """
+    n = np.floor(x * _LOG2E + 0.5)
+    r = (x - n * _LN2_HI) - n * _LN2_LO
+    if precise:
+        series = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (
+            1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (
+                1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800)))))))))))
+    else:
+        series = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (
+            1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040)))))))
+    return series, n
+
+
+@njit(cache=True, inline="always", fastmath=_FAST)
 def _sigmoid(c_row, e_row, ext_weight, m, theta, e_neg):
     """theta = 1 / (1 + e^-x), x = ext_weight * e + c, in float64; e_neg = e^-x.
 
-    exp by range reduction x = n ln 2 + r, |r| <= ln 2 / 2, a Taylor series and 2^n from the
-    exponent bits, in loops the compiler vectorises; |x| is clipped at 708 so 2^n stays a
-    normal double (theta is then 1 or 3e-308). The series runs to r^11 (relative error < 1e-14)
-    for float64 fields, to r^7 (< 6e-9, below float32's rounding of the fields themselves) for
-    float32 fields: the float32 training's theta then costs a sixth less.
+    exp by :func:`_exp_reduced` and 2^n from the exponent bits, in loops the compiler
+    vectorises; |x| is clipped at 708 so 2^n stays a normal double (theta is then 1 or 3e-308).
+    The series runs to r^11 for float64 fields, to r^7 (< 6e-9, below float32's rounding of the
+    fields themselves) for float32 fields: the float32 training's theta then costs a sixth less.
     """
     scale_bits = e_neg.view(np.int64)
-    if c_row.itemsize == 8:  # a constant of the compiled type: one loop is compiled
-        for mu in range(m):
-            x = -(c_row[mu] + ext_weight * e_row[mu])
-            x = min(max(x, -708.0), 708.0)
-            n = np.floor(x * _LOG2E + 0.5)
-            r = (x - n * _LN2_HI) - n * _LN2_LO
-            theta[mu] = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (
-                1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (
-                    1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800)))))))))))
-            scale_bits[mu] = (np.int64(n) + 1023) << 52
-    else:
-        for mu in range(m):
-            x = -(c_row[mu] + ext_weight * e_row[mu])
-            x = min(max(x, -708.0), 708.0)
-            n = np.floor(x * _LOG2E + 0.5)
-            r = (x - n * _LN2_HI) - n * _LN2_LO
-            theta[mu] = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (
-                1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040)))))))
-            scale_bits[mu] = (np.int64(n) + 1023) << 52
+    precise = c_row.itemsize == 8  # a constant of the compiled type
+    for mu in range(m):
+        x = -(c_row[mu] + ext_weight * e_row[mu])
+        series, n = _exp_reduced(min(max(x, -708.0), 708.0), precise)
+        theta[mu] = series
+        scale_bits[mu] = (np.int64(n) + 1023) << 52
     for mu in range(m):
         e = theta[mu] * e_neg[mu]
         e_neg[mu] = e

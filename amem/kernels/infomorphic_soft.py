@@ -49,9 +49,8 @@ from numba import njit, prange
 from amem.kernels.infomorphic_grad import (
     _FAST,
     _FLUSH,
-    _LN2_HI,
-    _LN2_LO,
     _LOG2E,
+    _exp_reduced,
     _log2_inplace,
     _sigmoid,
 )
@@ -74,16 +73,13 @@ def network_ranges(values, n_valid, out):
 
 @njit(cache=True, inline="always", fastmath=_FAST)
 def _exp_inplace(x, n, scratch):
-    """x[:n] <- exp(x[:n]) for x <= 0, in two vectorisable loops (range reduction and a Taylor
-    series to r^11 as :func:`amem.kernels.infomorphic_grad._sigmoid`; clamped at -708)."""
+    """x[:n] <- exp(x[:n]) for x <= 0, in two vectorisable loops (range reduction and the
+    Taylor series to r^11 of :func:`amem.kernels.infomorphic_grad._exp_reduced`; clamped at
+    -708)."""
     scale_bits = scratch.view(np.int64)
     for o in range(n):
-        v = max(x[o], -708.0)
-        k = np.floor(v * _LOG2E + 0.5)
-        r = (v - k * _LN2_HI) - k * _LN2_LO
-        x[o] = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (
-            1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (
-                1.0 / 362880 + r * (1.0 / 3628800 + r * (1.0 / 39916800)))))))))))
+        series, k = _exp_reduced(max(x[o], -708.0), True)
+        x[o] = series
         scale_bits[o] = (np.int64(k) + 1023) << 52
     for o in range(n):
         x[o] *= scratch[o]
