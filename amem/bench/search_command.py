@@ -67,8 +67,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --sampler cmaes: the goal the CMA-ES distribution starts at (a name "
                         "or 5 weights, e.g. a grid's best goal; default the box's centre)")
     p.add_argument("--cmaes-sigma", type=float, default=None, metavar="S",
-                   help="with --sampler cmaes: its initial step size (default Optuna's, a sixth "
-                        "of the box's width)")
+                   help="with --sampler cmaes: its initial step size in units of the box's width "
+                        "(Optuna's CMA-ES works on the unit box: 0.15 is 0.3 in each goal weight; "
+                        "default Optuna's, 1/6)")
     p.add_argument("--storage", default=None, metavar="URL",
                    help="Optuna storage, any SQLAlchemy URL (default sqlite:///DIR/optuna.db)")
     p.add_argument("--study-name", default=None, help="default: goal-<sampler>[-hyper]")
