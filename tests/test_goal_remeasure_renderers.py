@@ -39,7 +39,12 @@ def test_table_labels_means_and_paper_values():
     first, second = table.rows[0], table.rows[1]
     assert first[0] == "mine, w = 3" and first[4].startswith("1.800")
     assert second[0] == "mine" and second[3] == "3" and second[4].startswith("1.067")
-    assert second[6] == "1.70" and "external_weight = 3.0" in md
+    assert second[7] == "1.70" and "external_weight = 3.0" in md
+    assert first[6] == "1.800" and second[6] == "1.067"  # 1.5, 1.7 and 0 are grid loads
+
+
+def test_paper_grid_floors_to_its_loads():
+    assert [g.on_paper_grid(a) for a in (1.72, 1.70, 1.699, 0.19, 2.3)] == [1.7, 1.7, 1.65, 0.0, 2.0]
 
 
 def test_figure_draws_every_setting():
