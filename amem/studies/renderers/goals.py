@@ -89,11 +89,14 @@ def remeasured_table(records, sweeps=None, labels=None, criterion: str = "paper"
                  notes=[f"cost: {cost_text(records, sweeps)}."])
 
 
+#: The paper's optimisation grid, as amem.search.paths.OPTIMIZE_ALPHAS (the studies layer may not
+#: import the search layer: it imports this one; a test keeps the two equal)
+PAPER_GRID = tuple(round(0.2 + 0.05 * k, 10) for k in range(37))
+
+
 def on_paper_grid(alpha: float) -> float:
     """The largest load of the paper's optimisation grid at or below ``alpha`` (0 below it)."""
-    from amem.search.paths import OPTIMIZE_ALPHAS
-
-    return max((a for a in OPTIMIZE_ALPHAS if a <= alpha + 1e-9), default=0.0)
+    return max((a for a in PAPER_GRID if a <= alpha + 1e-9), default=0.0)
 
 
 def remeasured_figure(records, sweeps=None, labels=None, criterion: str = "paper"):
