@@ -44,10 +44,9 @@ def test_table_labels_means_and_paper_values():
 
 
 def test_paper_grid_floors_to_its_loads():
-    from amem.search.paths import OPTIMIZE_ALPHAS
+    from amem.harness.criteria import on_paper_grid
 
-    assert g.PAPER_GRID == OPTIMIZE_ALPHAS
-    assert [g.on_paper_grid(a) for a in (1.72, 1.70, 1.699, 0.19, 2.3)] == [1.7, 1.7, 1.65, 0.0, 2.0]
+    assert [on_paper_grid(a) for a in (1.72, 1.70, 1.699, 0.19, 2.3)] == [1.7, 1.7, 1.65, 0.0, 2.0]
 
 
 def test_figure_draws_every_setting():

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 
 from amem.errors import AmemError
+from amem.harness.criteria import OPTIMIZE_ALPHAS
 from amem.harness.sweep import BisectUnit, bisect_capacity
 from amem.harness.trials import TrialSpec
 from amem.search.goals import canonical_goal, grid_goals, slice_goals
 from amem.search.ledger import cost_summary, key_epochs, read_ledger
 from amem.search.objective import Candidate, CapacityObjective, ObjectiveConfig
-from amem.search.paths import OPTIMIZE_ALPHAS, PathRunner, bisect_path, grid_path
+from amem.search.paths import PathRunner, bisect_path, grid_path
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

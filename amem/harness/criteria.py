@@ -38,6 +38,17 @@ CRITERIA: dict[str, Criterion] = {
 }
 
 
+#: The paper's optimisation grid of loads alpha (shared/docs/infomorphic-spec.md §10): its Fig. 4
+#: and optimised goals read each seed's capacity as the last of these loads before the first failure.
+OPTIMIZE_ALPHAS = tuple(round(0.2 + 0.05 * k, 10) for k in range(37))
+
+
+def on_paper_grid(alpha: float) -> float:
+    """The largest load of :data:`OPTIMIZE_ALPHAS` at or below ``alpha`` (0 below the grid):
+    a finer (bisection) capacity as the paper's grid protocol reads it, loads below stored."""
+    return max((a for a in OPTIMIZE_ALPHAS if a <= alpha + 1e-9), default=0.0)
+
+
 def get_criterion(name: str) -> Criterion:
     if name not in CRITERIA:
         raise AmemError(f"unknown criterion {name!r}; choose one of {', '.join(CRITERIA)}")

@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from amem.errors import AmemError
-from amem.harness.criteria import get_criterion
+from amem.harness.criteria import OPTIMIZE_ALPHAS, get_criterion
 from amem.harness.trials import TrialSpec
 from amem.records.store import RecordStore
 from amem.search.goals import canonical_goal
-from amem.search.paths import OPTIMIZE_ALPHAS, PathRunner, bisect_path, grid_path
+from amem.search.paths import PathRunner, bisect_path, grid_path
 from amem.search.runner import run_search_unit, split_units
 
 PROTOCOLS = ("bisect", "grid")

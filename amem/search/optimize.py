@@ -183,8 +183,10 @@ def recover_stale_trials(study, log: Callable[[str], None]) -> int:
         if owner_host != host or not pid.isdigit() or _alive(int(pid)):
             continue
         study.tell(t.number, state=TrialState.FAIL)
-        marks = {k: v for k, v in t.user_attrs.items() if k == "amem_cmaes_start"}
-        study.enqueue_trial(t.params, user_attrs={"amem_retry_of": t.number, **marks})
+        attrs = {"amem_retry_of": t.number}
+        if t.user_attrs.get("amem_cmaes_start"):  # a killed start stays the start
+            attrs["amem_cmaes_start"] = True
+        study.enqueue_trial(t.params, user_attrs=attrs)
         count += 1
     if count:
         log(f"resuming: {count} trial(s) interrupted by a kill are measured again "

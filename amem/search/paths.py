@@ -20,9 +20,6 @@ from collections.abc import Generator, Sequence
 
 Path = Generator[int, bool, int]
 
-#: The paper's optimisation grid (shared/docs/infomorphic-spec.md §10).
-OPTIMIZE_ALPHAS = tuple(round(0.2 + 0.05 * k, 10) for k in range(37))
-
 
 def bisect_path(p_low: int, p_high: int, p_cap: int, rtol: float = 0.0) -> Path:
     """Largest P meeting the criterion, by bracketing then bisection (as the harness does)."""

@@ -66,6 +66,7 @@ def remeasured_table(records, sweeps=None, labels=None, criterion: str = "paper"
                      k: int | None = None):
     """Studies-engine renderer: every goal's mean capacity [95% CI] over its seeds, its label
     and the paper's value where it has one, highest first."""
+    from amem.harness.criteria import on_paper_grid
     from amem.studies.renderers.cost import cost_text
     from amem.studies.tables import Table
 
@@ -87,16 +88,6 @@ def remeasured_table(records, sweeps=None, labels=None, criterion: str = "paper"
                                 "below a seed's capacity are stored: bisection reads finer, "
                                 "about 0.02 higher on average.",
                  notes=[f"cost: {cost_text(records, sweeps)}."])
-
-
-#: The paper's optimisation grid, as amem.search.paths.OPTIMIZE_ALPHAS (the studies layer may not
-#: import the search layer: it imports this one; a test keeps the two equal)
-PAPER_GRID = tuple(round(0.2 + 0.05 * k, 10) for k in range(37))
-
-
-def on_paper_grid(alpha: float) -> float:
-    """The largest load of the paper's optimisation grid at or below ``alpha`` (0 below it)."""
-    return max((a for a in PAPER_GRID if a <= alpha + 1e-9), default=0.0)
 
 
 def remeasured_figure(records, sweeps=None, labels=None, criterion: str = "paper"):
