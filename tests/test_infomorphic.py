@@ -296,17 +296,27 @@ def test_low_load_recall_and_history(trained):
     assert model.weights_.shape == (50, 50) and (np.diag(model.weights_) == 0).all()
 
 
-def test_diagnostics_count_epochs_and_matmul_flops(monkeypatch):
-    """The reported FLOPs equal those of the matrix products training actually ran."""
+@pytest.mark.parametrize("gemm", ["numpy", "numba"])
+def test_diagnostics_count_epochs_and_matmul_flops(monkeypatch, gemm):
+    """The reported FLOPs equal those of the matrix products training actually ran (numpy's
+    matmul or amem's small-GEMM kernel)."""
+    from amem.kernels import small_gemm
+
+    monkeypatch.setenv("AMEM_GEMM", gemm)
     assert amem.make("infomorphic").diagnostics() == {}
     flops = []
-    matmul = np.matmul
+    matmul, products = np.matmul, small_gemm.products
 
     def counting_matmul(a, b, **kw):
         flops.append(2 * a.shape[0] * a.shape[1] * a.shape[2] * b.shape[2])
         return matmul(a, b, **kw)
 
+    def counting_products(a, k_of, panels, n_of, out):
+        flops.append(int(2 * a.shape[1] * (k_of * n_of).sum()))
+        return products(a, k_of, panels, n_of, out)
+
     monkeypatch.setattr(np, "matmul", counting_matmul)
+    monkeypatch.setattr(small_gemm, "products", counting_products)
     patterns = random_patterns(20, 50, 7)
     model = amem.make("infomorphic", epochs=300, seed=1).store(patterns)
     d = model.diagnostics()
@@ -314,6 +324,7 @@ def test_diagnostics_count_epochs_and_matmul_flops(monkeypatch):
     assert d["met_criterion"] is True and d["checkpoints"] == len(model.history_["epoch"])
     assert d["matmul_flops"] == sum(flops) > 0
     monkeypatch.setattr(np, "matmul", matmul)
+    monkeypatch.setattr(small_gemm, "products", products)
     full = amem.make("infomorphic", epochs=12, early_stopping=False).store(patterns).diagnostics()
     assert full["epochs_trained"] == 12 and full["checkpoints"] == len(checkpoint_epochs(12))
     assert full["matmul_flops"] == 4 * 50 * 50 * 20 * (12 + full["checkpoints"])

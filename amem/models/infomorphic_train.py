@@ -271,8 +271,9 @@ class _BucketBase:
 
 
 class _NumbaBucket(_BucketBase):
-    """CPU networks, closed-form gradient: float32/64 numpy arrays, Numba kernels, numpy's
-    batched matrix products."""
+    """CPU networks, closed-form gradient: float32/64 numpy arrays, Numba kernels; the matrix
+    products by :mod:`amem.kernels.small_gemm` where it applies (float32 on AVX-512), else by
+    numpy's matmul."""
 
     def __init__(self, ids, patterns, seeds, cfg: TrainConfig, gammas=None):
         x, n_valid = self._setup(ids, patterns, cfg, gammas)
@@ -318,7 +319,15 @@ class _NumbaBucket(_BucketBase):
         self.diag = np.arange(n)
         self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
         self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
-        self.p_groups = pattern_count_groups(self.n_valid)
+        from amem.kernels.small_gemm import packed, use_numba_products
+
+        self.numba_products = use_numba_products(self.x.dtype)
+        if self.numba_products:  # the patterns' two matrices, packed once for the tiles
+            self.xt_panels = packed(self.xt)
+            self.x_panels = packed(self.x)
+            self.n_units_of = np.full(b, n, np.int64)
+        else:
+            self.p_groups = pattern_count_groups(self.n_valid)
 
     def gradient(self, want_hist=False, zero_diagonal=True):
         """dL/dW for every network (and, if asked, the histogram in ``self.hist``).
@@ -327,14 +336,22 @@ class _NumbaBucket(_BucketBase):
         kernel ignores it; zeroing it costs a strided pass per epoch).
         """
         cfg = self.cfg
-        for b, p in self.p_groups:
-            np.matmul(self.w[b], self.xt[b, :, :p], out=self.fields[b, :, :p])
+        if self.numba_products:
+            from amem.kernels.small_gemm import products
+
+            products(self.w, self.n_units_of, self.xt_panels, self.n_valid, self.fields)
+        else:
+            for b, p in self.p_groups:
+                np.matmul(self.w[b], self.xt[b, :, :p], out=self.fields[b, :, :p])
         if cfg.binning == "soft":
             self._soft_field_grad(want_hist)
         else:
             self._hard_field_grad(want_hist)
-        for b, p in self.p_groups:
-            np.matmul(self.dfield[b, :, :p], self.x[b, :p], out=self.grad[b])
+        if self.numba_products:
+            products(self.dfield, self.n_valid, self.x_panels, self.n_units_of, self.grad)
+        else:
+            for b, p in self.p_groups:
+                np.matmul(self.dfield[b, :, :p], self.x[b, :p], out=self.grad[b])
         if cfg.train_external:
             # hard bins carry no gradient and theta depends on r + c, so dL/dv_i =
             # sum_mu dL/dc_i^mu x_i^mu: the diagonal of the product just computed
