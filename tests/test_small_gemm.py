@@ -150,13 +150,15 @@ def test_generated_tiles_are_current():
 
 
 def test_where_it_applies(monkeypatch):
+    from amem.models.infomorphic_train import use_numba_products
+
     monkeypatch.setenv("AMEM_GEMM", "numba")
-    assert small_gemm.use_numba_products(np.float32)
-    assert not small_gemm.use_numba_products(np.float64)
+    assert use_numba_products(np.float32)
+    assert not use_numba_products(np.float64)
     monkeypatch.setenv("AMEM_GEMM", "numpy")
-    assert not small_gemm.use_numba_products(np.float32)
+    assert not use_numba_products(np.float32)
     monkeypatch.setenv("AMEM_GEMM", "auto")
-    assert small_gemm.use_numba_products(np.float32) == small_gemm.target_has_avx512()
+    assert use_numba_products(np.float32) == small_gemm.target_has_avx512()
     monkeypatch.setenv("AMEM_GEMM", "blas")
     with pytest.raises(AmemError, match="AMEM_GEMM='blas' is not one of auto, numba, numpy"):
-        small_gemm.use_numba_products(np.float32)
+        use_numba_products(np.float32)

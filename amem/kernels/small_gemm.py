@@ -12,7 +12,7 @@ an AVX-512 core measured 1.8x numpy's rate for both shapes (``benchmarks/``).
 The tiles need AVX-512's 32 vector registers (6 x 32 float32 sums are 12 of them; AVX2's 16
 would spill), and LLVM's SLP vectoriser, which Numba leaves off: :func:`products` compiles the
 kernel once with it on, then forbids further compilations so that no slow specialisation can
-appear silently. :func:`use_numba_products` says where they apply (``AMEM_GEMM``).
+appear silently. Where they apply: :func:`amem.models.infomorphic_train.use_numba_products`.
 
 Each output element is one fused multiply-add chain over k in order, computed by one thread:
 the result is the same for any thread count and any batch the network is in.
@@ -27,23 +27,10 @@ import threading
 import numpy as np
 from numba import njit, prange
 
-from amem.errors import AmemError
 from amem.kernels.gemm_tiles import product
 
 PANEL = 32
-#: ``AMEM_GEMM``: ``auto`` (Numba's tiles on AVX-512 CPUs, numpy's matmul elsewhere), ``numba``
-#: or ``numpy`` (either, always). Only float32 training uses the tiles.
-GEMM_CHOICES = ("auto", "numba", "numpy")
 _SIGNATURE = "void(float32[:, :, ::1], int64[::1], float32[:, :, :, ::1], int64[::1], float32[:, :, ::1])"
-
-
-def gemm_choice() -> str:
-    """``AMEM_GEMM`` (default ``auto``), checked."""
-    value = os.environ.get("AMEM_GEMM", "").strip() or "auto"
-    if value not in GEMM_CHOICES:
-        raise AmemError(f"AMEM_GEMM={value!r} is not one of {', '.join(GEMM_CHOICES)}; "
-                        "unset it or use AMEM_GEMM=auto")
-    return value
 
 
 def target_has_avx512() -> bool:
@@ -56,16 +43,6 @@ def target_has_avx512() -> bool:
 
         features = ll.get_host_cpu_features().flatten()
     return "+avx512f" in features.split(",")
-
-
-def use_numba_products(dtype) -> bool:
-    """Whether a training in ``dtype`` uses :func:`products` (else numpy's matmul)."""
-    from numba.core import config
-
-    choice = gemm_choice()
-    if np.dtype(dtype) != np.float32 or choice == "numpy" or config.DISABLE_JIT:
-        return False
-    return choice == "numba" or target_has_avx512()
 
 
 @njit(cache=True, nogil=True)

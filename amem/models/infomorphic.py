@@ -237,7 +237,8 @@ class InfomorphicHopfield(RecurrentMemory):
         initial draw and recall matrix (16 N^2); the padded (N, P) patterns, fields, field
         gradients and bins (up to 1.25 x (4 itemsize + 3) P N); the per-neuron histograms (soft
         bins: joints); autograd keeps its graph (about 16 (N, P) tensors; soft binning about 6 (N, P, bins, bins)
-        joint memberships, measured).
+        joint memberships, measured). The small-GEMM kernel's two packed copies of the patterns
+        (float32, P and N each rounded up to 32: up to 1.25 x 8 (N + 31) (P + 31)).
         Plus the trial's own P x N arrays.
         """
         item = 8 if params.get("dtype") == "float64" else 4
@@ -245,6 +246,7 @@ class InfomorphicHopfield(RecurrentMemory):
         n_bins = params.get("n_bins") or DEFAULT_BINS.get(binning, 60)
         n, p = n_units, n_patterns
         total = (4 * item + 16) * n * n + (5 * (4 * item + 3) * n * p) // 4 + 48 * n * n_bins
+        total += 10 * (n + 31) * (p + 31)  # packed panels (counted whether or not they are used)
         if binning == "soft":  # the per-neuron (bins, bins, 2) joint
             total += 16 * n * n_bins**2
         autograd = (params.get("backend") == "autograd" or params.get("device", "cpu") != "cpu"

@@ -29,12 +29,13 @@ many cues cycle, but by at most 0.002 where either reaches 0.9, and no stopping 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from amem.errors import TrainingError
+from amem.errors import AmemError, TrainingError
 from amem.pid.sx import sx_atoms
 
 if TYPE_CHECKING:  # torch is imported at run time only on the autograd path
@@ -319,7 +320,7 @@ class _NumbaBucket(_BucketBase):
         self.diag = np.arange(n)
         self.coef = np.ascontiguousarray(goal_coefficients(self.gammas))
         self.n_chunks = 8 * _numba_threads()  # a few work units per thread balance the load
-        from amem.kernels.small_gemm import packed, use_numba_products
+        from amem.kernels.small_gemm import packed
 
         self.numba_products = use_numba_products(self.x.dtype)
         if self.numba_products:  # the patterns' two matrices, packed once for the tiles
@@ -538,6 +539,33 @@ class _TorchBucket(_BucketBase):
             setattr(self, name, getattr(self, name).index_select(0, idx))
         if len(self.ids):
             self._derive()
+
+
+#: ``AMEM_GEMM``: ``auto`` (amem's small-GEMM kernel on AVX-512 CPUs, numpy's matmul
+#: elsewhere), ``numba`` or ``numpy`` (that one, always). Only float32 training uses the kernel.
+GEMM_CHOICES = ("auto", "numba", "numpy")
+
+
+def gemm_choice() -> str:
+    """``AMEM_GEMM`` (default ``auto``), checked."""
+    value = os.environ.get("AMEM_GEMM", "").strip() or "auto"
+    if value not in GEMM_CHOICES:
+        raise AmemError(f"AMEM_GEMM={value!r} is not one of {', '.join(GEMM_CHOICES)}; "
+                        "unset it or use AMEM_GEMM=auto")
+    return value
+
+
+def use_numba_products(dtype) -> bool:
+    """Whether a training in ``dtype`` runs its matrix products in
+    :func:`amem.kernels.small_gemm.products` (else numpy's matmul)."""
+    from numba.core import config
+
+    from amem.kernels.small_gemm import target_has_avx512
+
+    choice = gemm_choice()
+    if np.dtype(dtype) != np.float32 or choice == "numpy" or config.DISABLE_JIT:
+        return False
+    return choice == "numba" or target_has_avx512()
 
 
 def pattern_count_groups(n_valid: np.ndarray, max_groups: int | None = None
