@@ -19,7 +19,7 @@ def test_provenance_restates_the_code_it_is_given():
     assert p["argv"] == ["amem", "capacity"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", p["created_utc"])
     assert set(p) == {"amem_version", "created_utc", "git", "code", "argv", "python", "platform",
-                      "machine", "processor", "packages", "blas"}
+                      "machine", "processor", "packages", "blas", "products"}
     assert p["packages"]["numpy"] and "amem" in p["packages"]
 
 
@@ -33,6 +33,17 @@ def test_provenance_names_the_blas_kernels(monkeypatch):
     assert all(set(lib) == {"internal_api", "version", "architecture"} for lib in blas["libraries"])
     monkeypatch.delenv("OPENBLAS_CORETYPE")
     assert prov.blas_description()["openblas_coretype"] is None
+
+
+def test_provenance_names_where_the_products_ran(monkeypatch):
+    """The infomorphic training's products: amem's kernel or numpy's, by AMEM_GEMM and the CPU."""
+    from amem.kernels.small_gemm import target_has_avx512
+
+    monkeypatch.setenv("AMEM_GEMM", "numpy")
+    assert prov.provenance([], code=CODE)["products"] == {"amem_gemm": "numpy",
+                                                          "cpu_avx512": target_has_avx512()}
+    monkeypatch.delenv("AMEM_GEMM")
+    assert prov.products_description()["amem_gemm"] is None
 
 
 def test_describe_code_in_one_phrase():

@@ -33,6 +33,13 @@ PANEL = 32
 _SIGNATURE = "void(float32[:, :, ::1], int64[::1], float32[:, :, :, ::1], int64[::1], float32[:, :, ::1])"
 
 
+def jit_enabled() -> bool:
+    """False under ``NUMBA_DISABLE_JIT`` (the kernel would run as Python, tile by tile)."""
+    from numba.core import config
+
+    return not config.DISABLE_JIT
+
+
 def target_has_avx512() -> bool:
     """Whether Numba compiles for a CPU with AVX-512F (its host, or ``NUMBA_CPU_FEATURES``)."""
     from numba.core import config

@@ -558,12 +558,10 @@ def gemm_choice() -> str:
 def use_numba_products(dtype) -> bool:
     """Whether a training in ``dtype`` runs its matrix products in
     :func:`amem.kernels.small_gemm.products` (else numpy's matmul)."""
-    from numba.core import config
-
-    from amem.kernels.small_gemm import target_has_avx512
+    from amem.kernels.small_gemm import jit_enabled, target_has_avx512
 
     choice = gemm_choice()
-    if np.dtype(dtype) != np.float32 or choice == "numpy" or config.DISABLE_JIT:
+    if np.dtype(dtype) != np.float32 or choice == "numpy" or not jit_enabled():
         return False
     return choice == "numba" or target_has_avx512()
 

@@ -201,6 +201,19 @@ def blas_description() -> dict:
     return {"openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"), "libraries": libraries}
 
 
+def products_description() -> dict:
+    """Where the infomorphic training's float32 matrix products run: amem's small-GEMM kernel
+    (``AMEM_GEMM`` unset or ``auto`` on a CPU with AVX-512, or ``numba``) or numpy's matmul on the
+    BLAS above (``numpy``, or no AVX-512); the two sum in different orders."""
+    try:
+        from amem.kernels.small_gemm import target_has_avx512
+
+        avx512 = target_has_avx512()
+    except Exception:  # noqa: BLE001  (provenance must never fail a run)
+        avx512 = None
+    return {"amem_gemm": os.environ.get("AMEM_GEMM"), "cpu_avx512": avx512}
+
+
 def provenance(argv: list[str] | None = None, code: dict | None = None) -> dict:
     """Code identity (measured now unless given), time, command line, platform, packages."""
     code = code_identity() if code is None else code
@@ -216,4 +229,5 @@ def provenance(argv: list[str] | None = None, code: dict | None = None) -> dict:
         "processor": platform.processor() or None,
         "packages": package_versions(),
         "blas": blas_description(),
+        "products": products_description(),
     }
