@@ -74,12 +74,15 @@ def test_pattern_count_groups():
     assert pattern_count_groups(np.array([5, 4, 3]), max_groups=2) == [(slice(None), 5)]
 
 
-def test_float32_network_trains_as_alone_beside_larger_p(monkeypatch):
-    """A bucket's matrix products run over each network's own P (runs of equal P), so a network
-    trained beside one with more patterns ends bit-identical to the same network trained alone
-    (the products over the bucket's padded P_max round differently)."""
+@pytest.mark.parametrize("gemm", ["numpy", "numba"])
+def test_float32_network_trains_as_alone_beside_larger_p(monkeypatch, gemm):
+    """A bucket's matrix products run over each network's own P (numpy: runs of equal P; amem's
+    kernel: each network alone), so a network trained beside one with more patterns ends
+    bit-identical to the same network trained alone (the products over the bucket's padded
+    P_max round differently)."""
     from amem.models.infomorphic_train import train_ensemble
 
+    monkeypatch.setenv("AMEM_GEMM", gemm)
     monkeypatch.setenv("AMEM_THREADS", "1")  # both networks in one training thread's bucket
     rng = np.random.default_rng(3)
     sets = [np.where(rng.random((p, 40)) < 0.5, -1, 1).astype(np.int8) for p in (50, 45)]
@@ -87,3 +90,20 @@ def test_float32_network_trains_as_alone_beside_larger_p(monkeypatch):
     together = train_ensemble(sets, [0, 1], cfg)
     alone = train_ensemble(sets[1:], [1], cfg)
     np.testing.assert_array_equal(together[1].weights, alone[0].weights)
+
+
+def test_products_by_amem_or_numpy_train_the_same_networks(monkeypatch):
+    """amem's small-GEMM kernel and numpy's matmul sum the products in different orders: the
+    trained networks agree to float32 rounding carried through the epochs, not bit for bit."""
+    from amem.models.infomorphic_train import train_ensemble
+
+    rng = np.random.default_rng(4)
+    sets = [np.where(rng.random((p, 40)) < 0.5, -1, 1).astype(np.int8) for p in (20, 50)]
+    cfg = TrainConfig(gamma=GOALS["redundancy"], epochs=60, early_stopping=False)
+    trained = {}
+    for gemm in ("numpy", "numba"):
+        monkeypatch.setenv("AMEM_GEMM", gemm)
+        trained[gemm] = [r.weights for r in train_ensemble(sets, [0, 1], cfg)]
+    for a, b in zip(trained["numpy"], trained["numba"]):
+        scale = np.abs(a).max()
+        assert 0 < np.abs(a - b).max() <= 1e-5 * scale  # measured 2.6e-7
