@@ -149,6 +149,18 @@ def test_generated_tiles_are_current():
         "run python -m amem.kernels.gemm_codegen"
 
 
+def test_avx512_of_the_compile_target_not_the_host(monkeypatch):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "CPU_NAME", "generic")
+    monkeypatch.setattr(config, "CPU_FEATURES", None)
+    assert not small_gemm.target_has_avx512()
+    monkeypatch.setattr(config, "CPU_FEATURES", "+avx2,+fma,-avx512f")
+    assert not small_gemm.target_has_avx512()
+    monkeypatch.setattr(config, "CPU_FEATURES", "+avx2,+avx512f,+avx512bw")
+    assert small_gemm.target_has_avx512()
+
+
 def test_where_it_applies(monkeypatch):
     from amem.models.infomorphic_train import use_numba_products
 
@@ -162,3 +174,18 @@ def test_where_it_applies(monkeypatch):
     monkeypatch.setenv("AMEM_GEMM", "blas")
     with pytest.raises(AmemError, match="AMEM_GEMM='blas' is not one of auto, numba, numpy"):
         use_numba_products(np.float32)
+
+
+def test_a_bad_amem_gemm_stops_the_cli_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, AMEM_GEMM="blas")
+    proc = subprocess.run([sys.executable, "-m", "amem.bench", "capacity", "--model", "infomorphic",
+                           "--n", "20", "--alphas", "0.5", "--seeds", "1", "--no-progress",
+                           "--no-plot", "--out", str(tmp_path / "out")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "error: AMEM_GEMM='blas' is not one of auto, numba, numpy; unset it or use AMEM_GEMM=auto"]

@@ -41,11 +41,15 @@ def jit_enabled() -> bool:
 
 
 def target_has_avx512() -> bool:
-    """Whether Numba compiles for a CPU with AVX-512F (its host, or ``NUMBA_CPU_FEATURES``)."""
+    """Whether Numba compiles for a CPU with AVX-512F: its host, or ``NUMBA_CPU_FEATURES``
+    (a ``NUMBA_CPU_NAME`` other than ``host`` without features, e.g. ``generic`` for portable
+    caches, counts as no)."""
     from numba.core import config
 
     features = config.CPU_FEATURES
     if not features:
+        if config.CPU_NAME and config.CPU_NAME != "host":
+            return False
         import llvmlite.binding as ll
 
         features = ll.get_host_cpu_features().flatten()
