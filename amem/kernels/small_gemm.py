@@ -41,15 +41,12 @@ def jit_enabled() -> bool:
 
 
 def target_has_avx512() -> bool:
-    """Whether Numba compiles for a CPU with AVX-512F: its host, or ``NUMBA_CPU_FEATURES``
-    (a ``NUMBA_CPU_NAME`` other than ``host`` without features, e.g. ``generic`` for portable
-    caches, counts as no)."""
+    """Whether Numba compiles for a CPU with AVX-512F: the features it compiles with are
+    ``NUMBA_CPU_FEATURES`` if set, else the host's (whatever ``NUMBA_CPU_NAME`` says)."""
     from numba.core import config
 
     features = config.CPU_FEATURES
-    if not features:
-        if config.CPU_NAME and config.CPU_NAME != "host":
-            return False
+    if features is None:
         import llvmlite.binding as ll
 
         features = ll.get_host_cpu_features().flatten()
