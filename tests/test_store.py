@@ -221,3 +221,41 @@ def test_loading_creates_nothing(tmp_path):
     os.remove(tmp_path / ".lock")  # e.g. a folder copied without it
     load_quiet(RecordStore(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == [RECORDS_FILE]
+
+
+def test_study_reads_of_a_records_file_are_reused_until_it_changes(tmp_path):
+    """Renderers read the same sweeps again and again: a file is decoded once while it stays
+    the same, and read anew as soon as records are appended."""
+    from amem.studies import data
+
+    loads = []
+
+    class CountingStore(RecordStore):
+        def load(self):
+            loads.append(self.path)
+            return super().load()
+
+    store = RecordStore(tmp_path)
+    store.append([fake_record(i) for i in range(3)])
+    path = tmp_path / RECORDS_FILE
+    first = data._stored_records(path, CountingStore)
+    assert data._stored_records(path, CountingStore) is first and len(loads) == 1
+    store.append([fake_record(3)])
+    again = data._stored_records(path, CountingStore)
+    assert [r["key"] for r in again] == ["k00000", "k00001", "k00002", "k00003"]
+    assert len(loads) == 2
+
+
+def test_code_fingerprint_of_hashable_and_unhashable_fields():
+    import hashlib
+
+    from amem.records.schema import canonical, code_fingerprint
+
+    def plain(code):
+        values = [code.get(f) for f in ("amem", "sources", "model_source")]
+        return hashlib.sha1(canonical(values).encode()).hexdigest()[:12]
+
+    for code in ({"amem": "0.1.0", "sources": "ab", "model_source": None, "commit": "x"},
+                 {"amem": "0.1.0", "sources": {"odd": [1]}}, {}):
+        assert code_fingerprint(code) == code_fingerprint(dict(code)) == plain(code)
+    assert code_fingerprint(None) == plain({})

@@ -503,13 +503,20 @@ def sweep_records(config: SweepConfig, records: list[dict]) -> list[dict]:
     """The records of ``records`` that belong to ``config`` (its groups, seeds and loads)."""
     groups = {b.group_key() for b in _base_trials(config)}
     seeds = set(config.seed_list)
+    grid_loads: dict[int, set] = {}  # n_units -> the grid's P values (one computation per N)
     out = []
     for r in records:
+        if r.get("seed", 0) not in seeds:  # cheap test first (TrialSpec.seed defaults to 0)
+            continue
         t = record_trial(r)
-        if t.group_key() in groups and t.seed in seeds:
-            if config.search == "grid" and t.n_patterns not in loads_to_patterns(config.alphas, t.n_units):
+        if t.group_key() not in groups:
+            continue
+        if config.search == "grid":
+            if t.n_units not in grid_loads:
+                grid_loads[t.n_units] = set(loads_to_patterns(config.alphas, t.n_units))
+            if t.n_patterns not in grid_loads[t.n_units]:
                 continue
-            out.append(r)
+        out.append(r)
     return out
 
 

@@ -8,6 +8,7 @@ every process. This module imports nothing of the harness: the record layer sits
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -70,7 +71,18 @@ CODE_FIELDS = ("amem", "sources", "model_source")
 def code_fingerprint(code: dict | None) -> str:
     """Short id of the code identity ``code`` (amem version, sources hash, plugin source hash)."""
     code = code or {}
-    return hashlib.sha1(canonical([code.get(f) for f in CODE_FIELDS]).encode()).hexdigest()[:12]
+    values = tuple(code.get(f) for f in CODE_FIELDS)
+    try:
+        return _fingerprint(values)
+    except TypeError:  # an unhashable value (not written by amem): computed, not cached
+        return _fingerprint.__wrapped__(values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _fingerprint(values: tuple) -> str:
+    # cached: a records file holds thousands of records of a few code identities, and every
+    # load computes each record's uid (the canonical JSON and hash were most of a study check)
+    return hashlib.sha1(canonical(list(values)).encode()).hexdigest()[:12]
 
 
 def record_uid(record: dict) -> str:

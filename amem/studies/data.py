@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,7 @@ def load_sweep(study: Study, name: str, out: Path | None = None, quick: bool = F
     if not (directory / RECORDS_FILE).exists():
         raise RecordsMissing(f"sweep {name!r} has no records yet ({directory / RECORDS_FILE})")
     try:
-        records = RecordStore(directory).load()
+        records = _stored_records(directory / RECORDS_FILE, RecordStore)
         mine = sweep_records(sweep.config(quick, study.quick), records)
     except (AmemError, KeyError, TypeError) as err:
         raise RecordsMissing(f"sweep {name!r}: records in {directory} are not readable by this "
@@ -67,6 +68,29 @@ def load_sweep(study: Study, name: str, out: Path | None = None, quick: bool = F
     if not mine:
         raise RecordsMissing(f"sweep {name!r}: {directory / RECORDS_FILE} holds none of its trials")
     return SweepRecords(name, directory, mine)
+
+
+#: The last few records files read, by path and file state: a study's outputs (and its README
+#: check) read the same sweeps again and again, and decoding was most of a ``study check``.
+#: Renderers only read records; a file that changed (size, mtime, inode) is read anew.
+_RECENT: OrderedDict[tuple, list[dict]] = OrderedDict()
+_RECENT_FILES = 6
+
+
+def _stored_records(path: Path, store_class) -> list[dict]:
+    try:
+        st = path.stat()
+    except OSError:
+        return store_class(path.parent).load()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
+    if key in _RECENT:
+        _RECENT.move_to_end(key)
+        return _RECENT[key]
+    records = store_class(path.parent).load()
+    _RECENT[key] = records
+    while len(_RECENT) > _RECENT_FILES:
+        _RECENT.popitem(last=False)
+    return records
 
 
 def load_inputs(study: Study, names: Iterable[str], out: Path | None = None,
