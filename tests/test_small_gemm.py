@@ -86,7 +86,8 @@ def test_a_network_alone_or_in_a_batch_gives_the_same_bits():
 
 def test_sums_are_fused_multiply_add_chains_in_order():
     """Each output is fma(a_k, b_k, ...fma(a_0, b_0, 0)) in order of k: checked against that
-    chain evaluated exactly (float64 product and sum of two float32 values, rounded once)."""
+    chain with each step's product and sum in float64 (the product of two float32 values is
+    exact there) rounded to float32, as an fma rounds once."""
     rng = np.random.default_rng(3)
     a, b, out = batch(rng, 1, 7, 50, 40, [50], [40])
     chain = np.zeros((7, 40), np.float32)

@@ -223,25 +223,26 @@ def test_loading_creates_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [RECORDS_FILE]
 
 
-def test_study_reads_of_a_records_file_are_reused_until_it_changes(tmp_path):
+def test_study_reads_of_a_records_file_are_reused_until_it_changes(tmp_path, monkeypatch):
     """Renderers read the same sweeps again and again: a file is decoded once while it stays
     the same, and read anew as soon as records are appended."""
     from amem.studies import data
 
     loads = []
+    plain_load = RecordStore.load
 
-    class CountingStore(RecordStore):
-        def load(self):
-            loads.append(self.path)
-            return super().load()
+    def counting_load(self):
+        loads.append(self.path)
+        return plain_load(self)
 
+    monkeypatch.setattr(RecordStore, "load", counting_load)
     store = RecordStore(tmp_path)
     store.append([fake_record(i) for i in range(3)])
     path = tmp_path / RECORDS_FILE
-    first = data._stored_records(path, CountingStore)
-    assert data._stored_records(path, CountingStore) is first and len(loads) == 1
+    first = data._stored_records(path)
+    assert data._stored_records(path) is first and len(loads) == 1
     store.append([fake_record(3)])
-    again = data._stored_records(path, CountingStore)
+    again = data._stored_records(path)
     assert [r["key"] for r in again] == ["k00000", "k00001", "k00002", "k00003"]
     assert len(loads) == 2
 

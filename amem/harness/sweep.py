@@ -499,6 +499,9 @@ def record_trial(record: Mapping) -> TrialSpec:
     return TrialSpec(**{k: record[k] for k in TrialSpec.__dataclass_fields__ if k in record})
 
 
+_DEFAULT_SEED = TrialSpec.__dataclass_fields__["seed"].default
+
+
 def sweep_records(config: SweepConfig, records: list[dict]) -> list[dict]:
     """The records of ``records`` that belong to ``config`` (its groups, seeds and loads)."""
     groups = {b.group_key() for b in _base_trials(config)}
@@ -506,7 +509,7 @@ def sweep_records(config: SweepConfig, records: list[dict]) -> list[dict]:
     grid_loads: dict[int, set] = {}  # n_units -> the grid's P values (one computation per N)
     out = []
     for r in records:
-        if r.get("seed", 0) not in seeds:  # cheap test first (TrialSpec.seed defaults to 0)
+        if r.get("seed", _DEFAULT_SEED) not in seeds:  # cheap test first
             continue
         t = record_trial(r)
         if t.group_key() not in groups:

@@ -2,10 +2,10 @@
 
 One :func:`train_ensemble` call trains independent networks (different seeds, loads P and goals)
 in one computation: networks are sorted by P into buckets of similar size (padded to the bucket's
-largest P and masked), every epoch costs two batched matrix products per bucket (on the CPU per
-run of equal P, over those networks' own P columns) plus one histogram / closed-form PID
-gradient per neuron, and networks that meet the early-stopping
-criterion at a checkpoint leave their bucket. The CPU path (hard bins, closed-form gradient) is
+largest P and masked), every epoch costs two batched matrix products per bucket (on the CPU
+over each network's own P columns: amem's small-GEMM kernel on AVX-512 CPUs, else numpy's
+matmul per run of equal P) plus one histogram / closed-form PID gradient per neuron, and
+networks that meet the early-stopping criterion at a checkpoint leave their bucket. The CPU path (hard bins, closed-form gradient) is
 numpy and Numba only; torch is imported only for the autograd path (soft bins, CUDA), since its
 import costs seconds, most of a short run.
 

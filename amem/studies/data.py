@@ -49,7 +49,7 @@ def load_sweep(study: Study, name: str, out: Path | None = None, quick: bool = F
     """The records of sweep ``name`` (only those its configuration asks for: a folder shared by
     several sweeps holds them all). Raises :class:`RecordsMissing` when there are none."""
     from amem.harness.sweep import sweep_records
-    from amem.records.store import RECORDS_FILE, RecordStore
+    from amem.records.store import RECORDS_FILE
 
     if study.search is not None and name == study.search.name:
         from amem.studies.searches import load_search_records
@@ -60,7 +60,7 @@ def load_sweep(study: Study, name: str, out: Path | None = None, quick: bool = F
     if not (directory / RECORDS_FILE).exists():
         raise RecordsMissing(f"sweep {name!r} has no records yet ({directory / RECORDS_FILE})")
     try:
-        records = _stored_records(directory / RECORDS_FILE, RecordStore)
+        records = _stored_records(directory / RECORDS_FILE)
         mine = sweep_records(sweep.config(quick, study.quick), records)
     except (AmemError, KeyError, TypeError) as err:
         raise RecordsMissing(f"sweep {name!r}: records in {directory} are not readable by this "
@@ -77,16 +77,18 @@ _RECENT: OrderedDict[tuple, list[dict]] = OrderedDict()
 _RECENT_FILES = 6
 
 
-def _stored_records(path: Path, store_class) -> list[dict]:
+def _stored_records(path: Path) -> list[dict]:
+    from amem.records.store import RecordStore
+
     try:
         st = path.stat()
-    except OSError:
-        return store_class(path.parent).load()
+    except FileNotFoundError:  # removed since the caller looked: as the store reads it
+        return []
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino)
     if key in _RECENT:
         _RECENT.move_to_end(key)
         return _RECENT[key]
-    records = store_class(path.parent).load()
+    records = RecordStore(path.parent).load()
     _RECENT[key] = records
     while len(_RECENT) > _RECENT_FILES:
         _RECENT.popitem(last=False)
